@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.demo.content import DEMO_ACCOUNTS, demo_site_load
+
+
+class Command(BaseCommand):
+    help = "加载演示内容（可重复运行：已有内容保留不变）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=settings.DEMO_PASSWORD)
+
+    def handle(self, *args, password: str, **options):
+        if not settings.DEMO_CONTENT_ALLOWED:
+            raise CommandError("演示内容只能在开发或测试环境加载（DEMO_CONTENT_ALLOWED）")
+        created = demo_site_load(password=password)
+        self.stdout.write(
+            f"演示内容已就绪：新建页面 {created['pages']} 个，新建账号 {created['accounts']} 个。"
+        )
+        self.stdout.write("演示账号（密码均为 %s）：" % password)
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.role:<24} 用户名 {account.username}")
+        self.stdout.write("前台登录：http://127.0.0.1:8000/accounts/login/  后台：http://127.0.0.1:8000/admin/")

@@ -1,0 +1,172 @@
+"""The public face of the platform: the home page, the bureau's notices and the help pages.
+
+Catalog and topic pages and the listing-approval workflow join this app in the catalog issue.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .entries import HOME_ENTRIES
+
+
+class HomePage(Page):
+    """The site root (DESIGN.md §1): notices, the entries, help and a login link.
+
+    It shows nothing per user, so that anonymous visits can be cached.
+    """
+
+    welcome = models.CharField(
+        _("欢迎语"),
+        max_length=200,
+        blank=True,
+        default="每年不少于 90 学时：公需科目不少于 30 学时，专业科目不少于 60 学时。",
+    )
+    intro = RichTextField(_("平台简介"), blank=True, features=["bold", "link"])
+    notices_shown = models.PositiveSmallIntegerField(_("首页显示通知条数"), default=6)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("welcome"),
+        FieldPanel("intro"),
+        FieldPanel("notices_shown"),
+    ]
+
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["catalog.NoticeIndexPage", "catalog.HelpPage"]
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["entries"] = HOME_ENTRIES
+        context["notices"] = (
+            NoticePage.objects.live().public().descendant_of(self).order_by("-date", "-pk")
+        )[: self.notices_shown]
+        context["notice_index"] = NoticeIndexPage.objects.live().descendant_of(self).first()
+        context["help_pages"] = HelpPage.objects.live().child_of(self)
+        return context
+
+
+class NoticeIndexPage(Page):
+    """通知公告: the list of the bureau's notices, newest first."""
+
+    intro = RichTextField(_("说明"), blank=True, features=["bold", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["catalog.HomePage"]
+    subpage_types = ["catalog.NoticePage"]
+    max_count = 1
+    per_page = 20
+
+    class Meta:
+        verbose_name = _("通知公告栏目")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        notices = NoticePage.objects.live().public().child_of(self).order_by("-date", "-pk")
+        context["page_obj"] = Paginator(notices, self.per_page).get_page(request.GET.get("page"))
+        return context
+
+
+class NoticePage(Page):
+    """One notice of the bureau (通知公告), e.g. 安人社函〔2025〕44号."""
+
+    date = models.DateField(_("发布日期"))
+    issuer = models.CharField(_("发文机关"), max_length=100, default="安阳市人力资源和社会保障局")
+    document_number = models.CharField(_("文号"), max_length=60, blank=True)
+    body = RichTextField(
+        _("正文"),
+        features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"],
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("document_number"),
+        index.SearchField("body"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("issuer"), FieldPanel("document_number"), FieldPanel("date")],
+            heading=_("发文信息"),
+        ),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["catalog.NoticeIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+
+
+class QuestionBlock(blocks.StructBlock):
+    question = blocks.CharBlock(label=_("问题"), max_length=200)
+    answer = blocks.RichTextBlock(label=_("解答"), features=["bold", "ol", "ul", "link"])
+
+    class Meta:
+        icon = "help"
+        label = _("问答")
+        template = "components/question_block.html"
+
+
+class HelpPage(Page):
+    """常见问题 and 联系我们: questions with answers, and how to reach the help desk."""
+
+    intro = RichTextField(_("说明"), blank=True, features=["bold", "link"])
+    questions = StreamField(
+        [("question", QuestionBlock())], blank=True, verbose_name=_("常见问题")
+    )
+    contact = RichTextField(_("联系方式"), blank=True, features=["bold", "link", "ul"])
+
+    search_fields = [*Page.search_fields, index.SearchField("questions")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("questions"),
+        FieldPanel("contact"),
+    ]
+    parent_page_types = ["catalog.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("帮助页")
+
+
+@register_setting(icon="doc-full")
+class SiteFilingSettings(BaseSiteSetting):
+    """The site's filing numbers, shown in every page's footer (required for a site in China)."""
+
+    organiser = models.CharField(
+        _("主办单位"), max_length=100, default="安阳市人力资源和社会保障局"
+    )
+    icp_number = models.CharField(_("ICP备案号"), max_length=60, blank=True)
+    police_number = models.CharField(_("公安机关备案号"), max_length=60, blank=True)
+    help_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+
+    panels = [
+        FieldPanel("organiser"),
+        FieldPanel("icp_number"),
+        FieldPanel("police_number"),
+        FieldPanel("help_phone"),
+    ]
+
+    class Meta:
+        verbose_name = _("网站备案与联系")
+
+    @property
+    def police_record_url(self) -> str:
+        digits = "".join(ch for ch in self.police_number if ch.isdigit())
+        if not digits:
+            return ""
+        return f"{settings.POLICE_RECORD_URL}?recordcode={digits}"

@@ -1,0 +1,9 @@
+"""Websocket routes. The player's route (/ws/player/<uuid>/) joins here with the player app."""
+
+from django.urls import path
+
+from config.consumers import HealthConsumer
+
+websocket_urlpatterns = [
+    path("ws/health/", HealthConsumer.as_asgi()),
+]

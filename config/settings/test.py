@@ -1,0 +1,24 @@
+"""Settings for the test suite: the embedded default, or the real services when the environment
+names them (DATABASE_URL, REDIS_URL, AWS_STORAGE_BUCKET_NAME)."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+SECRET_KEY = "test-only-key-not-used-anywhere-else-0123456789abcdefghijklmnop"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that a real ASGI server started by a fixture can share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+else:
+    # The pool keeps connections open across threads of the test ASGI server; tests are simpler
+    # (and teardown can drop the database) without it.
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
+
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+DEMO_CONTENT_ALLOWED = True

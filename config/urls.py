@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from catalog import views as catalog_views
+
+# Entries of the home page whose features come in later issues (catalog.entries).
+_coming = [
+    ("courses/public/", "entry_public"),
+    ("courses/professional/", "entry_professional"),
+    ("courses/accounting/", "entry_accounting"),
+    ("my/declarations/", "entry_declare"),
+    ("my/hours/", "entry_hours"),
+    ("verify/", "entry_verify"),
+]
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", catalog_views.healthz, name="healthz"),
+    *[
+        path(route, catalog_views.entry_coming, {"url_name": name}, name=name)
+        for route, name in _coming
+    ],
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,1 @@
+"""Institution, course and lesson pages, instructors, quiz definitions and the approval basis."""

@@ -1,0 +1,1 @@
+"""Credit years and their rules, the hour ledger, declarations and reviews, records, reports."""

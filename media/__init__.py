@@ -1,0 +1,1 @@
+"""Courseware video: upload, probe, ffmpeg transcoding to HLS, storage and signed delivery."""

@@ -1,0 +1,1 @@
+"""The lesson player: playback sessions, heartbeats (websocket + HTTP), quiz attempts, progress."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlayerConfig(AppConfig):
+    name = "player"
+    verbose_name = "学习播放"
