@@ -21,10 +21,22 @@ class Entry:
 
 
 HOME_ENTRIES = (
-    Entry("public", _("公需科目"), _("免费学习，重点与普及内容，每年不少于 30 学时"), "entry_public"),
-    Entry("professional", _("专业科目"), _("按行业与职称系列选择施教机构，每年不少于 60 学时"), "entry_professional"),
+    Entry(
+        "public", _("公需科目"), _("免费学习，重点与普及内容，每年不少于 30 学时"), "entry_public"
+    ),
+    Entry(
+        "professional",
+        _("专业科目"),
+        _("按行业与职称系列选择施教机构，每年不少于 60 学时"),
+        "entry_professional",
+    ),
     Entry("accounting", _("会计专区"), _("会计专业技术人员在专区学习专业科目"), "entry_accounting"),
-    Entry("declare", _("学时申报"), _("研修培训、实践操作、服务基层等学时，凭证明申报"), "entry_declare"),
+    Entry(
+        "declare",
+        _("学时申报"),
+        _("研修培训、实践操作、服务基层等学时，凭证明申报"),
+        "entry_declare",
+    ),
     Entry("hours", _("学时查询"), _("查看本年度学时进度与学时档案"), "entry_hours"),
     Entry("verify", _("证书查验"), _("凭查验码核对学时证明的真伪"), "entry_verify"),
 )

@@ -124,9 +124,7 @@ class HelpPage(Page):
     """常见问题 and 联系我们: questions with answers, and how to reach the help desk."""
 
     intro = RichTextField(_("说明"), blank=True, features=["bold", "link"])
-    questions = StreamField(
-        [("question", QuestionBlock())], blank=True, verbose_name=_("常见问题")
-    )
+    questions = StreamField([("question", QuestionBlock())], blank=True, verbose_name=_("常见问题"))
     contact = RichTextField(_("联系方式"), blank=True, features=["bold", "link", "ul"])
 
     search_fields = [*Page.search_fields, index.SearchField("questions")]

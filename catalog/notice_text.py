@@ -20,8 +20,10 @@ class ParsedNotice:
 
 
 def _blocks(text: str) -> list[str]:
-    blocks = [" ".join(line.strip() for line in block.splitlines())
-              for block in re.split(r"\n\s*\n", text)]
+    blocks = [
+        " ".join(line.strip() for line in block.splitlines())
+        for block in re.split(r"\n\s*\n", text)
+    ]
     return [re.sub(r"\s+", " ", b).strip() for b in blocks if b.strip()]
 
 
@@ -33,11 +35,7 @@ def _merge_wrapped(blocks: list[str]) -> list[str]:
     merged: list[str] = []
     for block in blocks:
         starts_new = _CHAPTER.match(block) or _SECTION.match(block)
-        wrapped = (
-            merged
-            and not _is_heading(merged[-1])
-            and not merged[-1].endswith(_SENTENCE_END)
-        )
+        wrapped = merged and not _is_heading(merged[-1]) and not merged[-1].endswith(_SENTENCE_END)
         if wrapped and not starts_new:
             merged[-1] += block  # a line the PDF broke mid-sentence
         else:

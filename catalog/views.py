@@ -1,5 +1,5 @@
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 

@@ -1,9 +1,8 @@
 """Content-Security-Policy: a strict policy for the site, a documented looser one for the admin."""
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-
-from csp.middleware import CSPMiddleware, PolicyParts
 
 
 class SiteAndAdminCSPMiddleware(CSPMiddleware):

@@ -26,7 +26,9 @@ class DemoAccount:
 
 # One account of each role that exists so far; the accounts issue adds the others.
 DEMO_ACCOUNTS = (
-    DemoAccount("bureau_admin", "市人社局管理员", "市人社局管理员（后台 /admin/）", is_superuser=True),
+    DemoAccount(
+        "bureau_admin", "市人社局管理员", "市人社局管理员（后台 /admin/）", is_superuser=True
+    ),
     DemoAccount("learner", "张学员", "学员"),
 )
 

@@ -155,6 +155,7 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no foreign services (DESIGN.md §3)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "jpg", "jpeg", "png"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
 WAGTAILEMBEDS_FINDERS = []  # oEmbed providers are foreign services
 
 # --- Static and uploaded files --------------------------------------------------------------
@@ -222,7 +223,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="asgi")},
+            "CONFIG": {
+                # redis-py 8 stops reading after 5 s by default, and channels-redis blocks for
+                # exactly 5 s while a socket is idle: without a longer timeout every quiet
+                # websocket is dropped (tests/test_services.py proves it).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": env.str("CHANNELS_PREFIX", default="asgi"),
+            },
         }
     }
     CACHES = {
@@ -243,7 +250,7 @@ FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")
 FFPROBE_BINARY = env.str("FFPROBE_BINARY", default="")
 
 # --- Security headers -----------------------------------------------------------------------
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the Wagtail admin previews pages in a frame of its own
+X_FRAME_OPTIONS = "DENY"  # Wagtail marks its own preview views SAMEORIGIN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -22,3 +22,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 DEMO_CONTENT_ALLOWED = True
+
+# Tests run tasks in-process unless a test (the worker proof) sends one to a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves from the finders here; an empty STATIC_ROOT keeps it from warning.
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

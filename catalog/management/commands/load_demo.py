@@ -17,7 +17,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"演示内容已就绪：新建页面 {created['pages']} 个，新建账号 {created['accounts']} 个。"
         )
-        self.stdout.write("演示账号（密码均为 %s）：" % password)
+        self.stdout.write(f"演示账号（密码均为 {password}）：")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.role:<24} 用户名 {account.username}")
-        self.stdout.write("前台登录：http://127.0.0.1:8000/accounts/login/  后台：http://127.0.0.1:8000/admin/")
+        self.stdout.write(
+            "前台登录：http://127.0.0.1:8000/accounts/login/  后台：http://127.0.0.1:8000/admin/"
+        )

@@ -1,0 +1,47 @@
+# The README's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+# uv from PATH if it is there, otherwise a private copy in .tools/ (pip, from PyPI).
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: run test check install system-packages demo serve clean
+
+run: install system-packages
+	$(RUN) python manage.py migrate --no-input
+	$(RUN) python manage.py load_demo
+	@echo "网站地址：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
+	$(RUN) uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws websockets-sansio
+
+test: install
+	$(RUN) pytest $(PYTEST_ARGS)
+
+# What CI checks besides the tests (also run by pre-commit).
+check: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(RUN) python manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(RUN) python manage.py makemigrations --check --dry-run
+
+install: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# As root on Debian, install the system packages the platform wants; elsewhere say what falls back.
+system-packages:
+	@bash scripts/system-packages.sh
+
+clean:
+	rm -rf .venv .tools var staticfiles

@@ -1,0 +1,100 @@
+"""Fixtures shared by the whole suite, and the CI rule that nothing may be skipped."""
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skipped or xfailed test is a failure: CI must prove everything."""
+    outcome = yield
+    report = outcome.get_result()
+    if ON_CI and (report.skipped or hasattr(report, "wasxfail")):
+        reason = getattr(report, "wasxfail", None) or report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped or xfailed under CI=true, which is not allowed: {reason}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The real ASGI application (HTTP and websockets) served by uvicorn in a thread, on the test
+    database. pytest-django's live_server is WSGI and carries no websockets."""
+    import uvicorn
+
+    from config.asgi import application
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        application, lifespan="off", log_level="warning", ws="websockets-sansio", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the ASGI server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium driven by Playwright (it cannot download its own browsers here).
+
+    Playwright's sync API keeps an event loop running in this thread for as long as it lives, so
+    Django's async-safety check is relaxed while it does (the STACK.md advice: only inside such a
+    fixture). It lives for one test and must start after, and stop before, the test database is
+    set up and flushed: with a loop running, the serialized rollback of a transactional test
+    restores nothing.
+    """
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.skip(f"no Chromium at {executable}")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(asgi_server, chromium):
+    """A fresh browser context on the ASGI server, collecting console errors (CSP violations
+    among them)."""
+    context = chromium.new_context(base_url=asgi_server, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.console_errors = errors
+    yield page
+    context.close()
