@@ -266,7 +266,7 @@ def uvicorn_process(tmp_path) -> Iterator[tuple[Service, int]]:
     port = free_port()
     args = [
         sys.executable, "-m", "uvicorn", "config.asgi:application",
-        "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off", "--ws", "websockets",
+        "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off", "--ws", "websockets-sansio",
     ]  # fmt: skip
     with running("uvicorn", args, tmp_path) as server:
         server.wait_until(lambda: port_answers(port), f"listener on port {port}")
