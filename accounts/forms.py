@@ -1,6 +1,15 @@
+import re
+
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
+
+from .identity import id_number_validate
+from .models import Organisation, TitleLevel, TitleSeries, User
+
+PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 
 
 class AdminLoginForm(LoginForm):
@@ -11,3 +20,98 @@ class AdminLoginForm(LoginForm):
         widget=forms.PasswordInput(attrs={"placeholder": _("输入密码")}),
         strip=False,
     )
+
+
+def phone_clean(value: str) -> str:
+    phone = (value or "").strip().replace(" ", "").replace("-", "")
+    if not PHONE_PATTERN.match(phone):
+        raise forms.ValidationError(_("请输入 11 位中国大陆手机号码。"))
+    return phone
+
+
+class RegistrationForm(forms.Form):
+    """首次注册: real name, ID number, phone, employer, title, accountant, consent."""
+
+    real_name = forms.CharField(
+        label=_("姓名"),
+        max_length=50,
+        help_text=_("与身份证上的姓名一致"),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=18,
+        min_length=18,
+        help_text=_("18 位居民身份证号码，最后一位 X 大小写均可"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=11,
+        help_text=_("用于登录和找回密码"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+    )
+    employer = forms.ModelChoiceField(
+        label=_("工作单位"),
+        queryset=Organisation.objects.employers().approved().order_by("name"),
+        empty_label=_("请选择工作单位"),
+        help_text=_("找不到单位？请联系单位到平台注册，经所在县（市、区）人社局审核后即可选择"),
+    )
+    title_series = forms.ModelChoiceField(
+        label=_("职称系列"),
+        queryset=TitleSeries.objects.all(),
+        required=False,
+        empty_label=_("暂无职称"),
+    )
+    title_level = forms.ChoiceField(label=_("职称级别"), choices=TitleLevel.choices)
+    is_accountant = forms.BooleanField(
+        label=_("我是会计专业技术人员（在会计专区学习专业科目）"), required=False
+    )
+    password1 = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少 8 位，不能过于常见，不能包含身份证号码或手机号码"),
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    privacy = forms.BooleanField(
+        label=_("我已阅读并同意《个人信息保护告知书》"),
+        required=True,
+        error_messages={"required": _("请阅读并勾选同意《个人信息保护告知书》后再注册。")},
+    )
+
+    def clean_real_name(self) -> str:
+        name = re.sub(r"\s+", "", self.cleaned_data["real_name"])
+        if not re.fullmatch(r"[\u4e00-\u9fff·A-Za-z]{2,50}", name):
+            raise forms.ValidationError(_("请填写身份证上的姓名（汉字，少数民族姓名可含“·”）。"))
+        return name
+
+    def clean_id_number(self) -> str:
+        return id_number_validate(self.cleaned_data["id_number"])
+
+    def clean_phone(self) -> str:
+        return phone_clean(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif password1:
+            candidate = User(
+                username="", real_name=cleaned.get("real_name", ""), phone=cleaned.get("phone")
+            )
+            candidate._id_number_plain = cleaned.get("id_number", "")
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    @property
+    def privacy_notice_version(self) -> str:
+        return settings.PRIVACY_NOTICE_VERSION

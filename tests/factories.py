@@ -51,3 +51,63 @@ class HelpPageFactory(wagtail_factories.PageFactory):
 def home_page() -> HomePage:
     """The home page the catalog migration created (the site root)."""
     return HomePage.objects.get(depth=2)
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+from accounts.identity import credit_code_check_char, id_number_check_char  # noqa: E402
+from accounts.models import (  # noqa: E402
+    County,
+    EmploymentStatus,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+)
+
+
+def valid_id_number(n: int, birth: str = "19900101", region: str = "410502") -> str:
+    """A checksum-valid (made-up) resident ID number; n varies the sequence digits."""
+    body = f"{region}{birth}{n % 1000:03d}"
+    return body + id_number_check_char(body)
+
+
+def valid_credit_code(n: int) -> str:
+    body = f"91410500MA{n:07d}"
+    return body + credit_code_check_char(body)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.EMPLOYER
+    name = factory.Sequence(lambda n: f"安阳市测试单位{n}")
+    status = OrganisationStatus.APPROVED
+    credit_code = factory.Sequence(valid_credit_code)
+    county = factory.LazyFunction(lambda: County.objects.get(code="410502"))
+
+
+class LearnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"xylearner{n}")
+    real_name = factory.Sequence(lambda n: f"学员{n}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    employer = factory.SubFactory(OrganisationFactory)
+    employment_status = EmploymentStatus.PENDING
+    password = factory.django.Password("Correct-horse-42")
+
+    @factory.post_generation
+    def id_number(self, create, extracted, **kwargs):
+        self.set_id_number(extracted or valid_id_number(self.pk or 0))
+        if create:
+            self.save()
+
+
+def employer_reviewer(employer: Organisation, username: str = "hr"):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username=username, organisation=employer)
+    user.groups.add(Group.objects.get(name="用人单位审核员"))
+    return user

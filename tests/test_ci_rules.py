@@ -6,7 +6,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-CONFTEST = (Path(__file__).parent / "conftest.py").read_text()
+ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = """
 import pytest
 
@@ -25,9 +25,11 @@ def test_passes():
 @pytest.mark.parametrize("ci,failed", [("true", 2), ("", 0)])
 def test_skips_and_xfails_fail_under_ci(pytester, monkeypatch, ci, failed):
     monkeypatch.setenv("CI", ci)
-    pytester.makeconftest(CONFTEST)
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
     pytester.makepyfile(test_sample=SAMPLE)
-    result = pytester.runpytest_subprocess("-p", "no:django", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "-p", "tests.ci_rules", "-p", "no:django", "-p", "no:cacheprovider"
+    )
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == failed
     assert outcomes.get("passed") == 1

@@ -1,10 +1,8 @@
 """The demo site: what `make run` loads. Every function is idempotent: a second run keeps what is
 there (it creates only what is missing and never overwrites an edit)."""
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
@@ -15,22 +13,6 @@ from catalog.notice_text import notice_parse
 DEMO_DIR = Path(__file__).resolve().parent
 NOTICE_2025 = DEMO_DIR / "anyang-notice-2025.txt"
 
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    real_name: str
-    role: str
-    is_superuser: bool = False
-
-
-# One account of each role that exists so far; the accounts issue adds the others.
-DEMO_ACCOUNTS = (
-    DemoAccount(
-        "bureau_admin", "市人社局管理员", "市人社局管理员（后台 /admin/）", is_superuser=True
-    ),
-    DemoAccount("learner", "张学员", "学员"),
-)
 
 FAQ = (
     (
@@ -79,9 +61,9 @@ def _child(parent: Page, model, slug: str, **fields) -> tuple[Page, bool]:
     return page, True
 
 
-def demo_site_load(*, password: str, stdout=None) -> dict[str, int]:
-    """Create the demo pages, settings and accounts that are missing. Returns counts created."""
-    created = {"pages": 0, "accounts": 0}
+def demo_site_load() -> dict[str, int]:
+    """Create the demo pages and settings that are missing. Returns counts created."""
+    created = {"pages": 0}
     with transaction.atomic():
         home = HomePage.objects.get(depth=2)
         site = Site.objects.get(is_default_site=True)
@@ -120,17 +102,4 @@ def demo_site_load(*, password: str, stdout=None) -> dict[str, int]:
             filing.help_phone = "0372-0000000（演示）"
             filing.save()
 
-        User = get_user_model()
-        for account in DEMO_ACCOUNTS:
-            if User.objects.filter(username=account.username).exists():
-                continue
-            user = User(
-                username=account.username,
-                real_name=account.real_name,
-                is_staff=account.is_superuser,
-                is_superuser=account.is_superuser,
-            )
-            user.set_password(password)
-            user.save()
-            created["accounts"] += 1
     return created

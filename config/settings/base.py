@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -60,9 +62,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.csp.SiteAndAdminCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.login's answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,11 +126,12 @@ AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.IdentityPasswordValidator"},
 ]
 
 LOGIN_URL = "/accounts/login/"
@@ -317,3 +322,67 @@ POLICE_RECORD_URL = "https://beian.mps.gov.cn/#/query/webSearch"
 # Demo content (`make run`): refused under production settings.
 DEMO_CONTENT_ALLOWED = False
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Anyang-demo-2025")
+
+# --- Personal data --------------------------------------------------------------------------
+# ID numbers: Fernet keys, newest first (rotation: prepend a new key, run `manage.py
+# rotate_id_keys`, then drop the old one), and the key of the lookup digest (never changes).
+ID_NUMBER_KEYS = env.list("ID_NUMBER_KEYS", default=[])
+ID_NUMBER_HASH_KEY = env.str("ID_NUMBER_HASH_KEY", default="")
+PRIVACY_NOTICE_VERSION = "2025-1"
+
+# --- Login security ---------------------------------------------------------------------------
+# The accounts issue, "Login security": see accounts/login.py, accounts/backends.py and
+# accounts/middleware.py. ID number or phone (staff: username) plus password; failures counted per
+# ACCOUNT in the database by django-axes; a CAPTCHA after 3, a 30-minute lock after 5; a limit per
+# address on top; idle expiry on the server; every outcome in the audit log.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",  # axes' AxesStandaloneBackend: must come first
+    "accounts.backends.IdentifierBackend",
+]
+
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours: 30 minutes
+AXES_RESET_ON_SUCCESS = True
+# Lock by account only: one key per account however the person identified themselves, and a keyed
+# digest for identifiers that name no account, so nothing typed is stored. The per-address limit
+# below (in the cache) takes the place of axes' address lockout, which would lock out whole
+# offices behind one NAT address (hence axes.W006 silenced).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
+AXES_LOCKOUT_CALLABLE = "accounts.login.lockout_response"
+# A lock lasts 30 minutes from the failure that caused it; refused tries do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "captcha_1", "csrfmiddlewaretoken"]
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已锁定 30 分钟，请稍后再试或联系单位/人社局解锁"
+AXES_ENABLE_ADMIN = False
+# Client addresses: behind N trusted reverse proxies set TRUSTED_PROXY_COUNT=N, and the address is
+# read from X-Forwarded-For; with none (the default) REMOTE_ADDR is the client.
+_trusted_proxies = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = _trusted_proxies or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if _trusted_proxies else ("REMOTE_ADDR",)
+)
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+LOGIN_CAPTCHA_AFTER_FAILURES = 3
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_ADDRESS_WINDOW = 15 * 60  # seconds
+
+CAPTCHA_CHALLENGE_FUNCT = "accounts.login.captcha_challenge"
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_2X_IMAGE = False
+
+# Idle expiry (accounts.middleware): 30 minutes without activity ends the login; activity is
+# written to the session at most once a minute. Heartbeats under the passive paths count only
+# when the player says the tab is visible (activity_touch).
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_ACTIVITY_REFRESH = 60
+SESSION_IDLE_PASSIVE_PATHS = ("/api/player/", "/ws/")
+# The cookie lasts for the browser session; the row behind it for 12 hours after its last write
+# (activity writes it every minute), which also bounds the rows sessions_end_all() reads.
+SESSION_COOKIE_AGE = 12 * 3600

@@ -15,6 +15,18 @@ if not SECRET_KEY:  # noqa: F405
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
 
+# Development only: ID-number keys kept under var/ too.
+if not ID_NUMBER_KEYS:  # noqa: F405
+    from cryptography.fernet import Fernet
+
+    _id_key_file = VAR_DIR / "id_number_key"
+    if not _id_key_file.exists():
+        _id_key_file.write_text(Fernet.generate_key().decode())
+        _id_key_file.chmod(0o600)
+    ID_NUMBER_KEYS = [_id_key_file.read_text().strip()]
+if not ID_NUMBER_HASH_KEY:  # noqa: F405
+    ID_NUMBER_HASH_KEY = SECRET_KEY + ":id-number-digest"
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEMO_CONTENT_ALLOWED = True

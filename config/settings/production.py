@@ -19,6 +19,14 @@ if not REDIS_URL:
 if not AWS_STORAGE_BUCKET_NAME:
     raise ImproperlyConfigured("Production needs S3 storage (AWS_STORAGE_BUCKET_NAME and friends)")
 
+if (
+    not env.list("ID_NUMBER_KEYS", default=[])
+    or len(env.str("ID_NUMBER_HASH_KEY", default="")) < 32
+):
+    raise ImproperlyConfigured(
+        "Production needs ID_NUMBER_KEYS and a 32+ character ID_NUMBER_HASH_KEY"
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)

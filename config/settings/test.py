@@ -1,17 +1,25 @@
 """Settings for the test suite: the embedded default, or the real services when the environment
 names them (DATABASE_URL, REDIS_URL, AWS_STORAGE_BUCKET_NAME)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
 SECRET_KEY = "test-only-key-not-used-anywhere-else-0123456789abcdefghijklmnop"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+ID_NUMBER_KEYS = [
+    "9hVNpVG0DvCBlKk3uPYvj9fu5dsWm7Jv0nAYLcOVqsA=",  # test-only keys
+    "ZmDfcTF7_60GrrY0kQ9lbnQ6EhvhVTaUUoDvc6Dqm0Y=",
+]
+ID_NUMBER_HASH_KEY = "test-only-digest-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real ASGI server started by a fixture can share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test run, so that two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     # The pool keeps connections open across threads of the test ASGI server; tests are simpler
     # (and teardown can drop the database) without it.

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.demo.content import DEMO_ACCOUNTS, demo_site_load
+from accounts.demo import demo_accounts_describe, demo_accounts_load
+from catalog.demo.content import demo_site_load
 
 
 class Command(BaseCommand):
@@ -13,13 +14,15 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, **options):
         if not settings.DEMO_CONTENT_ALLOWED:
             raise CommandError("演示内容只能在开发或测试环境加载（DEMO_CONTENT_ALLOWED）")
-        created = demo_site_load(password=password)
+        accounts = demo_accounts_load(password=password)
+        pages = demo_site_load()
         self.stdout.write(
-            f"演示内容已就绪：新建页面 {created['pages']} 个，新建账号 {created['accounts']} 个。"
+            f"演示内容已就绪：新建页面 {pages['pages']} 个、机构 {accounts['organisations']} 个、"
+            f"账号 {accounts['accounts']} 个。"
         )
         self.stdout.write(f"演示账号（密码均为 {password}）：")
-        for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.role:<24} 用户名 {account.username}")
+        for line in demo_accounts_describe():
+            self.stdout.write(line)
         self.stdout.write(
             "前台登录：http://127.0.0.1:8000/accounts/login/  后台：http://127.0.0.1:8000/admin/"
         )

@@ -1,0 +1,126 @@
+"""Writes that touch accounts: registration, employer confirmation (HackSoft-style services)."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from .audit import audit_record
+from .identity import id_number_digest
+from .models import (
+    AuditAction,
+    EmploymentStatus,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    TitleSeries,
+    User,
+)
+from .roles import LEARNER
+
+
+class RegistrationError(Exception):
+    """A registration that cannot go ahead; the message is for the person registering."""
+
+
+class IdNumberTaken(RegistrationError):
+    """Someone already registered this ID number: the person may ask the bureau to look into it."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    real_name: str
+    id_number: str  # validated and normalised
+    phone: str
+    password: str
+    employer: Organisation
+    title_series: TitleSeries | None
+    title_level: str
+    is_accountant: bool
+    privacy_notice_version: str
+
+
+def _learner_username() -> str:
+    # A login name of our own: never the ID number, safe to show in lists and logs.
+    return "xy" + get_random_string(10, allowed_chars="abcdefghijkmnpqrstuvwxyz23456789")
+
+
+def learner_register(*, registration: Registration, request=None) -> User:
+    """Create a learner account, pending their employer's confirmation.
+
+    Raises RegistrationError if the ID number or phone is already registered or the employer is
+    not an approved one. Writes the user, their learner role and an audit row in one transaction.
+    """
+    from django.contrib.auth.models import Group
+
+    employer = registration.employer
+    if employer.kind != OrganisationKind.EMPLOYER or employer.status != OrganisationStatus.APPROVED:
+        raise RegistrationError("所选工作单位尚未通过审核，暂不能选择。")
+    digest = id_number_digest(registration.id_number)
+    try:
+        with transaction.atomic():
+            if User.objects.filter(id_number_digest=digest).exists():
+                raise IdNumberTaken
+            if User.objects.filter(phone=registration.phone).exists():
+                raise RegistrationError("该手机号码已注册，请直接登录或找回密码。")
+            user = User(
+                username=_learner_username(),
+                real_name=registration.real_name,
+                phone=registration.phone,
+                employer=employer,
+                employment_status=EmploymentStatus.PENDING,
+                title_series=registration.title_series,
+                title_level=registration.title_level,
+                is_accountant=registration.is_accountant,
+                privacy_accepted_at=timezone.now(),
+                privacy_notice_version=registration.privacy_notice_version,
+            )
+            user.set_id_number(registration.id_number)
+            user.set_password(registration.password)
+            user.save()
+            user.groups.add(Group.objects.get(name=LEARNER))
+            audit_record(
+                action=AuditAction.REGISTERED,
+                actor=user,
+                subject=user,
+                request=request,
+                employer=employer.pk,
+            )
+    except IntegrityError as exc:  # a concurrent registration with the same number or phone
+        raise IdNumberTaken from exc
+    return user
+
+
+def employment_review(*, reviewer: User, users: list[User], confirm: bool, request=None) -> int:
+    """Confirm (or decline) that registrants are on the reviewer's employer's staff.
+
+    Only registrants who name the reviewer's own organisation are touched; returns how many
+    changed. Each change is audited.
+    """
+    employer = reviewer.organisation
+    if employer is None or employer.kind != OrganisationKind.EMPLOYER:
+        return 0
+    status = EmploymentStatus.CONFIRMED if confirm else EmploymentStatus.REJECTED
+    changed = 0
+    with transaction.atomic():
+        for user in (
+            User.objects.select_for_update()
+            .filter(pk__in=[u.pk for u in users], employer=employer)
+            .exclude(employment_status=status)
+        ):
+            before = user.employment_status
+            user.employment_status = status
+            user.employment_reviewed_at = timezone.now()
+            user.save(update_fields=["employment_status", "employment_reviewed_at"])
+            audit_record(
+                action=AuditAction.EMPLOYMENT_REVIEWED,
+                actor=reviewer,
+                subject=user,
+                request=request,
+                employer=employer.pk,
+                before=before,
+                after=status,
+            )
+            changed += 1
+    return changed

@@ -1,0 +1,80 @@
+"""Receivers that audit logins and logouts wherever they happen (our login page, the Wagtail
+admin's, registration), count failures per address, and end sessions on logout. Connected in
+AccountsConfig.ready()."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .audit import audit_record
+from .backends import _request_account, address_failure_record
+from .middleware import activity_touch
+from .models import AuditAction
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.audit_login")
+def on_logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        activity_touch(request.session, force=True)
+    audit_record(
+        action=AuditAction.LOGIN_SUCCEEDED,
+        actor=user,
+        subject=user,
+        request=request,
+        via=getattr(request, "path", "") or "",
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.audit_login_failed")
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    identifier = (credentials or {}).get(get_user_model().USERNAME_FIELD)
+    account = _request_account(request, identifier) if identifier else None
+    reason = getattr(request, "login_refusal", None) or "credentials"
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        subject=account,
+        request=request,
+        succeeded=False,
+        reason=reason,
+        via=getattr(request, "path", "") or "",
+    )
+    if request is not None and reason in ("credentials", "captcha"):
+        address_failure_record(request)
+
+
+@receiver(user_locked_out, dispatch_uid="accounts.audit_locked_out")
+def on_locked_out(sender, request=None, username=None, **kwargs):
+    # axes also signals each refusal during a lockout; only the failure that locked counts here.
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None or getattr(request, "login_refusal", None):
+        return
+    subject = None
+    if username and username.startswith("user:"):
+        subject = get_user_model().objects.filter(pk=username.removeprefix("user:")).first()
+    audit_record(
+        action=AuditAction.LOCKED_OUT,
+        subject=subject,
+        request=request,
+        succeeded=False,
+        failures=failures,
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.end_sessions_on_logout")
+def on_logged_out(sender, request, user, **kwargs):
+    if user is None:
+        return
+    if getattr(request, "session_idle_expired", False):
+        return  # idle expiry ends this session only, and is audited as such
+    from .login import sessions_end_all
+
+    ended = sessions_end_all(user)
+    audit_record(
+        action=AuditAction.LOGGED_OUT,
+        actor=user,
+        subject=user,
+        request=request,
+        sessions_ended=ended,
+        via=getattr(request, "path", "") or "",
+    )

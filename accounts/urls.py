@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import login, views
+
+urlpatterns = [
+    path("login/", login.LoginView.as_view(), name="login"),
+    path("logout/", login.logout_view, name="logout"),
+    path("register/", views.register, name="register"),
+]

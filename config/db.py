@@ -1,0 +1,98 @@
+"""Database-level guarantees that must hold on PostgreSQL and SQLite alike (DESIGN.md §5)."""
+
+from django.db import migrations
+
+MAINTENANCE_TABLE = "append_only_maintenance"
+
+
+def _append_only_sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
+    """Triggers that refuse UPDATE and DELETE on `table`.
+
+    The one way around them is maintenance mode (`append_only_maintenance`): a row in that table
+    on SQLite, the `anyang.maintenance` setting in the transaction on PostgreSQL. Only the test
+    suite's flush between transactional tests uses it; anyone who can use it could also drop the
+    triggers, so it weakens nothing. TRUNCATE fires no row triggers: the application never issues
+    it, and its database role should not be granted it in production.
+    """
+    if vendor == "postgresql":
+        function = f"{table}_append_only"
+        forward = [
+            f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+                BEGIN
+                  IF coalesce(current_setting('anyang.maintenance', true), '') = 'on' THEN
+                    RETURN OLD;
+                  END IF;
+                  RAISE EXCEPTION '{table} is append-only: % refused', TG_OP;
+                END;
+                $$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {function}()""",
+        ]
+        backward = [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+            f"DROP FUNCTION IF EXISTS {function}()",
+        ]
+    elif vendor == "sqlite":
+        guard = f"WHEN NOT EXISTS (SELECT 1 FROM {MAINTENANCE_TABLE})"
+        forward = [
+            f"CREATE TABLE IF NOT EXISTS {MAINTENANCE_TABLE} (reason TEXT NOT NULL)",
+            f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} {guard}
+                BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END""",
+            f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} {guard}
+                BEGIN SELECT RAISE(ABORT, '{table} is append-only: DELETE refused'); END""",
+        ]
+        backward = [
+            f"DROP TRIGGER IF EXISTS {table}_no_update",
+            f"DROP TRIGGER IF EXISTS {table}_no_delete",
+        ]
+    else:
+        raise NotImplementedError(f"append-only triggers for {vendor}")
+    return forward, backward
+
+
+def AppendOnly(table: str) -> migrations.RunPython:  # noqa: N802 (reads like an operation)
+    """A migration operation that makes `table` refuse UPDATE and DELETE in the database."""
+
+    def forward(apps, schema_editor):
+        for statement in _append_only_sql(schema_editor.connection.vendor, table)[0]:
+            schema_editor.execute(statement)
+
+    def backward(apps, schema_editor):
+        for statement in _append_only_sql(schema_editor.connection.vendor, table)[1]:
+            schema_editor.execute(statement)
+
+    return migrations.RunPython(forward, backward)
+
+
+class maintenance_mode:  # noqa: N801 (a context manager, used like a function)
+    """Let the append-only triggers through for the duration (the test suite's flush only)."""
+
+    def __init__(self, using: str = "default", reason: str = "flush"):
+        self.using, self.reason = using, reason
+
+    def __enter__(self):
+        from django.db import connections
+
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {MAINTENANCE_TABLE} (reason TEXT NOT NULL)"
+                )
+                cursor.execute(
+                    f"INSERT INTO {MAINTENANCE_TABLE} (reason) VALUES (%s)", [self.reason]
+                )
+            elif connection.vendor == "postgresql":
+                cursor.execute("SELECT set_config('anyang.maintenance', 'on', false)")
+        return self
+
+    def __exit__(self, *exc):
+        from django.db import connections
+
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")
+            elif connection.vendor == "postgresql":
+                cursor.execute("SELECT set_config('anyang.maintenance', '', false)")
+        return False
