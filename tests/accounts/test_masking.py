@@ -3,6 +3,7 @@
 Each role crawls every page it can reach from the site's home page and the admin dashboard, and
 every response is searched for any 18-character resident ID number."""
 
+import io
 import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
@@ -45,7 +46,7 @@ def crawl(client, starts):
 
 @pytest.fixture
 def people():
-    call_command("load_demo", "--password", "Demo-pass-2025", stdout=open("/dev/null", "w"))
+    call_command("load_demo", "--password", "Demo-pass-2025", stdout=io.StringIO())
     hospital = OrganisationFactory(name="安阳市掩码测试医院")
     owner = LearnerFactory(employer=hospital, real_name="掩码学员", id_number=valid_id_number(42))
     hr = UserFactory(username="mask_hr", organisation=hospital)
