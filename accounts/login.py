@@ -29,14 +29,11 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView as DjangoLoginView
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -285,32 +282,21 @@ def _notify_sockets(user_pk: int) -> None:
         log.warning("could not tell the websockets of user %s to close", user_pk, exc_info=True)
 
 
-def sessions_end_all(user, *, keep: str | None = None) -> int:
-    """End every session of `user` (but `keep`, a session key, if given); returns how many.
-
-    Sessions live in the database and are not indexed by user, so this reads the live ones and
-    decodes each: correct, and O(live sessions) — see SESSION_COOKIE_AGE, which bounds them.
+def sessions_end_all(user, *, request=None) -> None:
+    """End every session of `user` at once, in O(1): raise their session generation, which is
+    part of every session's auth hash, so each of their sessions fails verification on its next
+    request. If `request` is the user's own, that session is kept (its hash is renewed).
     Websocket consumers in `user_sessions_group(user.pk)` are told to close.
     """
-    engine = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
-    wanted = str(user.pk)
-    keys = []
-    live = Session.objects.filter(expire_date__gt=timezone.now()).only(
-        "session_key", "session_data"
-    )
-    for row in live.iterator(chunk_size=2000):
-        if row.session_key == keep:
-            continue
-        try:
-            data = engine().decode(row.session_data)
-        except Exception:  # noqa: S112 (a corrupt row is nobody's session)
-            continue
-        if data.get("_auth_user_id") == wanted:
-            keys.append(row.session_key)
-    for session_key in keys:
-        engine(session_key).delete()
+    from django.contrib.auth import get_user_model
+    from django.db.models import F
+
+    users = get_user_model().objects.filter(pk=user.pk)
+    users.update(session_generation=F("session_generation") + 1)
+    user.session_generation = users.values_list("session_generation", flat=True).get()
+    if request is not None and getattr(request, "user", None) == user:
+        update_session_auth_hash(request, user)
     _notify_sockets(user.pk)
-    return len(keys)
 
 
 def password_change_completed(request, user) -> None:
@@ -323,11 +309,7 @@ def password_change_completed(request, user) -> None:
         subject=user,
         request=request,
     )
-    keep = None
-    if own:
-        update_session_auth_hash(request, user)
-        keep = request.session.session_key
-    sessions_end_all(user, keep=keep)
+    sessions_end_all(user, request=request if own else None)
 
 
 def account_lock_status(user) -> dict:

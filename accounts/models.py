@@ -224,6 +224,8 @@ class User(AbstractUser):
     is_accountant = models.BooleanField(_("会计专业技术人员"), default=False)
     privacy_accepted_at = models.DateTimeField(_("同意隐私政策时间"), null=True, blank=True)
     privacy_notice_version = models.CharField(_("隐私政策版本"), max_length=20, blank=True)
+    # Part of every session's auth hash: raising it ends all of the user's sessions at once.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -238,6 +240,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.real_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash is of the password; ours adds the session generation (sessions_end_all).
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def set_id_number(self, number: str) -> None:
         """Store a validated, normalised ID number: encrypted, digested and masked."""

@@ -170,6 +170,7 @@ def test_production_settings_use_the_connection_pool():
         AWS_SECRET_ACCESS_KEY="settings-check",
         ID_NUMBER_KEYS="c2FtcGxlLW9ubHktZ2VuZXJhdGUteW91ci1vd24ta2V5MDE=",
         ID_NUMBER_HASH_KEY="settings-check-digest-key-0123456789abcdef",
+        TRUSTED_PROXY_COUNT="1",
     )
     code = (
         "import json; from django.conf import settings as s; d = s.DATABASES['default']; "

@@ -384,5 +384,6 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ACTIVITY_REFRESH = 60
 SESSION_IDLE_PASSIVE_PATHS = ("/api/player/", "/ws/")
 # The cookie lasts for the browser session; the row behind it for 12 hours after its last write
-# (activity writes it every minute), which also bounds the rows sessions_end_all() reads.
+# (activity writes it every minute). Logout ends all of a user's sessions by raising their
+# session generation (accounts.login.sessions_end_all).
 SESSION_COOKIE_AGE = 12 * 3600

