@@ -115,3 +115,90 @@ class RegistrationForm(forms.Form):
     @property
     def privacy_notice_version(self) -> str:
         return settings.PRIVACY_NOTICE_VERSION
+
+
+class ProfileForm(forms.Form):
+    """What a learner may change themselves. Name and ID number only until their identity is
+    confirmed (by their employer); after that, only the bureau corrects them."""
+
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, min_length=18)
+    phone = forms.CharField(label=_("手机号码"), max_length=11)
+    employer = forms.ModelChoiceField(
+        label=_("工作单位"),
+        queryset=Organisation.objects.employers().approved().order_by("name"),
+        help_text=_("更换工作单位后，需由新单位重新确认；已获得的学时保留不变"),
+    )
+    title_series = forms.ModelChoiceField(
+        label=_("职称系列"),
+        queryset=TitleSeries.objects.all(),
+        required=False,
+        empty_label=_("暂无职称"),
+    )
+    title_level = forms.ChoiceField(label=_("职称级别"), choices=TitleLevel.choices)
+    is_accountant = forms.BooleanField(label=_("我是会计专业技术人员"), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        initial = {
+            "real_name": user.real_name,
+            "id_number": user.id_number_for_owner(),
+            "phone": user.phone,
+            "employer": user.employer_id,
+            "title_series": user.title_series_id,
+            "title_level": user.title_level,
+            "is_accountant": user.is_accountant,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        if user.identity_confirmed:
+            del self.fields["real_name"]
+            del self.fields["id_number"]
+
+    clean_real_name = RegistrationForm.clean_real_name
+
+    def clean_id_number(self) -> str:
+        return id_number_validate(self.cleaned_data["id_number"])
+
+    def clean_phone(self) -> str:
+        return phone_clean(self.cleaned_data["phone"])
+
+
+class SmsResetRequestForm(forms.Form):
+    phone = forms.CharField(label=_("注册手机号码"), max_length=11)
+
+    def clean_phone(self) -> str:
+        return phone_clean(self.cleaned_data["phone"])
+
+
+class SmsResetForm(forms.Form):
+    phone = forms.CharField(label=_("注册手机号码"), max_length=11)
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
+    password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少 8 位，不能过于常见，不能包含身份证号码或手机号码"),
+    )
+    password2 = forms.CharField(
+        label=_("确认新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_phone(self) -> str:
+        return phone_clean(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return cleaned
+
+    def validate_for(self, user: User) -> bool:
+        """Check the new password against the account it is for (phone, ID number)."""
+        try:
+            password_validation.validate_password(self.cleaned_data["password1"], user)
+        except forms.ValidationError as error:
+            self.add_error("password1", error)
+            return False
+        return True

@@ -112,7 +112,12 @@ def employment_review(*, reviewer: User, users: list[User], confirm: bool, reque
             before = user.employment_status
             user.employment_status = status
             user.employment_reviewed_at = timezone.now()
-            user.save(update_fields=["employment_status", "employment_reviewed_at"])
+            # The employer vouches for who the person is: from now on only the bureau corrects
+            # their name and ID number.
+            user.identity_confirmed = user.identity_confirmed or confirm
+            user.save(
+                update_fields=["employment_status", "employment_reviewed_at", "identity_confirmed"]
+            )
             audit_record(
                 action=AuditAction.EMPLOYMENT_REVIEWED,
                 actor=reviewer,
@@ -124,3 +129,71 @@ def employment_review(*, reviewer: User, users: list[User], confirm: bool, reque
             )
             changed += 1
     return changed
+
+
+def profile_update(*, user: User, data: dict, request=None) -> list[str]:
+    """Apply a learner's own profile changes; returns the names of the fields that changed.
+
+    A new employer puts the learner back to 'pending' for that employer to confirm (hours already
+    earned stay theirs). Name and ID number change only before identity confirmation. Changes of
+    sensitive fields are audited with before → after (ID numbers masked).
+    Raises RegistrationError for a phone or ID number that belongs to someone else.
+    """
+    changes: dict[str, tuple] = {}
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if "id_number" in data and not user.identity_confirmed:
+            number = data["id_number"]
+            if id_number_digest(number) != user.id_number_digest:
+                if User.objects.filter(id_number_digest=id_number_digest(number)).exists():
+                    raise IdNumberTaken
+                before = user.id_number_masked
+                user.set_id_number(number)
+                changes["id_number"] = (before, user.id_number_masked)
+        if (
+            "real_name" in data
+            and not user.identity_confirmed
+            and data["real_name"] != user.real_name
+        ):
+            changes["real_name"] = (user.real_name, data["real_name"])
+            user.real_name = data["real_name"]
+        if data["phone"] != user.phone:
+            if User.objects.filter(phone=data["phone"]).exclude(pk=user.pk).exists():
+                raise RegistrationError("该手机号码已被其他账号使用。")
+            changes["phone"] = (user.phone, data["phone"])
+            user.phone = data["phone"]
+        if data["employer"].pk != user.employer_id:
+            employer = data["employer"]
+            if (
+                employer.kind != OrganisationKind.EMPLOYER
+                or employer.status != OrganisationStatus.APPROVED
+            ):
+                raise RegistrationError("所选工作单位尚未通过审核，暂不能选择。")
+            changes["employer"] = (user.employer_id, employer.pk)
+            user.employer = employer
+            user.employment_status = EmploymentStatus.PENDING
+            user.employment_reviewed_at = None
+        for field in ("title_series", "title_level", "is_accountant"):
+            value = data[field]
+            current = getattr(user, field)
+            if value != current:
+                changes[field] = (str(current or ""), str(value or ""))
+                setattr(user, field, value)
+        if not changes:
+            return []
+        try:
+            user.save()
+        except IntegrityError as exc:
+            raise RegistrationError("手机号码或身份证号码已被其他账号使用。") from exc
+        sensitive = {
+            k: v for k, v in changes.items() if k in ("real_name", "id_number", "phone", "employer")
+        }
+        if sensitive:
+            audit_record(
+                action=AuditAction.PROFILE_CHANGED,
+                actor=user,
+                subject=user,
+                request=request,
+                changes={k: {"before": b, "after": a} for k, (b, a) in sensitive.items()},
+            )
+    return list(changes)

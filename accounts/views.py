@@ -2,13 +2,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .forms import RegistrationForm
-from .services import IdNumberTaken, Registration, RegistrationError, learner_register
+from .forms import ProfileForm, RegistrationForm, SmsResetForm, SmsResetRequestForm
+from .login import password_change_completed
+from .password_reset import (
+    ResetRefused,
+    password_reset_complete,
+    reset_code_check_user,
+    reset_code_request,
+)
+from .services import (
+    IdNumberTaken,
+    Registration,
+    RegistrationError,
+    learner_register,
+    profile_update,
+)
 
 
 @never_cache
@@ -68,3 +83,81 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         "my/profile.html",
         {"person": user, "id_number": user.id_number_for_owner()},
     )
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("id_number")
+def my_profile_edit(request: HttpRequest) -> HttpResponse:
+    """The learner corrects their own data (name and ID number only until confirmed)."""
+    user = request.user
+    if not user.is_learner:
+        return redirect("my_profile")
+    form = ProfileForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = profile_update(user=user, data=form.cleaned_data, request=request)
+        except IdNumberTaken:
+            form.add_error("id_number", "该身份证号码已被注册。如有疑问请联系人社局核查。")
+        except RegistrationError as error:
+            form.add_error(None, str(error))
+        else:
+            if "employer" in changed:
+                messages.success(request, "资料已保存。已更换工作单位，请等待新单位确认。")
+            elif changed:
+                messages.success(request, "资料已保存。")
+            else:
+                messages.info(request, "资料没有变化。")
+            return redirect("my_profile")
+    return render(request, "my/profile_edit.html", {"form": form})
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters()
+def my_password(request: HttpRequest) -> HttpResponse:
+    """修改密码: the old one, then the new one twice; ends the user's other sessions."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        password_change_completed(request, user)
+        messages.success(request, "密码已修改。您在其他设备上的登录已退出。")
+        return redirect("my_area")
+    return render(request, "my/password.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters()
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """找回密码, step 1: a code to the registered phone (same answer whether or not it is)."""
+    form = SmsResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            reset_code_request(phone=phone, request=request)
+        except ResetRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.info(request, "如果该手机号码已注册，验证码已发送，10 分钟内有效。")
+            return redirect(f"{reverse('password_reset_confirm')}?phone={phone}")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters()
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    """找回密码, step 2: the code and a new password."""
+    form = SmsResetForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = reset_code_check_user(phone=data["phone"])
+        if user is not None and form.validate_for(user):
+            done = password_reset_complete(
+                phone=data["phone"], code=data["code"], password=data["password1"], request=request
+            )
+            if done is not None:
+                messages.success(request, "密码已重置，请用新密码登录。")
+                return redirect("login")
+        if not form.errors:
+            form.add_error("code", "验证码不正确或已过期，请重新获取。")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form})

@@ -92,7 +92,7 @@ class LearnerFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"xylearner{n}")
-    real_name = factory.Sequence(lambda n: f"学员{n}")
+    real_name = factory.Faker("name", locale="zh_CN")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     employer = factory.SubFactory(OrganisationFactory)
     employment_status = EmploymentStatus.PENDING

@@ -387,3 +387,10 @@ SESSION_IDLE_PASSIVE_PATHS = ("/api/player/", "/ws/")
 # (activity writes it every minute). Logout ends all of a user's sessions by raising their
 # session generation (accounts.login.sessions_end_all).
 SESSION_COOKIE_AGE = 12 * 3600
+
+# --- Text messages (accounts/sms.py) --------------------------------------------------------
+SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleSmsBackend")
+PASSWORD_RESET_CODE_TTL = 10 * 60  # seconds a code is valid
+PASSWORD_RESET_MAX_TRIES = 5  # wrong codes before the code is void
+PASSWORD_RESET_PHONE_INTERVAL = 60  # seconds between two codes to one phone
+PASSWORD_RESET_ADDRESS_LIMIT = 10  # codes asked for from one address per hour

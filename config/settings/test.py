@@ -37,3 +37,4 @@ WHITENOISE_USE_FINDERS = True
 # WhiteNoise serves from the finders here; an empty STATIC_ROOT keeps it from warning.
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+SMS_BACKEND = "accounts.sms.MemorySmsBackend"
