@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .identity import credit_code_check_char, id_number_check_char
+from .institutions import institution_editor_add
 from .models import (
     County,
     EmploymentStatus,
@@ -92,6 +93,13 @@ DEMO_ACCOUNTS = (
     DemoAccount(
         "linzhou_reviewer", "林州市人社局审核员", REVIEWER, "linzhou_bureau", "后台 /admin/"
     ),
+    DemoAccount(
+        "linzhou_admin",
+        "林州市人社局管理员",
+        BUREAU_ADMIN,
+        "linzhou_bureau",
+        "后台 /admin/，审核林州市用人单位注册",
+    ),
     DemoAccount("health_reviewer", "卫健委审核员", REVIEWER, "health_dept", "后台 /admin/"),
     DemoAccount("finance_reviewer", "财政局审核员", REVIEWER, "finance", "后台 /admin/"),
     DemoAccount("hospital_hr", "示范医院人事科", EMPLOYER_REVIEWER, "hospital", "后台 /admin/"),
@@ -139,6 +147,8 @@ def demo_accounts_load(*, password: str) -> dict[str, int]:
             user.set_password(password)
             user.save()
             user.groups.add(Group.objects.get(name=account.role))
+            if account.role == INSTITUTION_EDITOR:
+                institution_editor_add(institution=user.organisation, user=user)
             created["accounts"] += 1
 
         if not User.objects.filter(phone=DEMO_LEARNER_PHONE).exists():

@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.users_app.ScopedUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

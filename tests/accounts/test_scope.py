@@ -1,0 +1,99 @@
+"""Each role reaches only its organisation's scope (DESIGN.md §5)."""
+
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.images import get_image_model
+from wagtail.models import Collection
+
+from accounts.institutions import institution_editor_add
+from accounts.models import County, Industry, OrganisationKind, TitleSeries
+from tests.factories import LearnerFactory, OrganisationFactory, UserFactory, employer_reviewer
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(org, role, username):
+    user = UserFactory(username=username, organisation=org)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def world():
+    linzhou = County.objects.get(code="410581")
+    wenfeng = County.objects.get(code="410502")
+    health = Industry.objects.get(name="卫生健康")
+    dept = OrganisationFactory(
+        kind=OrganisationKind.DEPARTMENT, credit_code=None, name="卫健委", industry=health
+    )
+    dept.title_series.set(TitleSeries.objects.filter(industry=health))
+    linzhou_employer = OrganisationFactory(name="林州某厂", county=linzhou)
+    wenfeng_employer = OrganisationFactory(name="文峰某院", county=wenfeng)
+    return {
+        "linzhou_learner": LearnerFactory(employer=linzhou_employer, real_name="林州人"),
+        "wenfeng_learner": LearnerFactory(
+            employer=wenfeng_employer,
+            real_name="文峰人",
+            title_series=TitleSeries.objects.get(name="卫生"),
+        ),
+        "linzhou_bureau": staff(
+            OrganisationFactory(kind="bureau", credit_code=None, name="林州人社局", county=linzhou),
+            "人社局管理员",
+            "linzhou_admin",
+        ),
+        "city_bureau": staff(
+            OrganisationFactory(kind="bureau", credit_code=None, name="市人社局", county=None),
+            "人社局管理员",
+            "city_admin",
+        ),
+        "department": staff(dept, "人社局管理员", "dept_admin"),
+        "linzhou_hr": employer_reviewer(linzhou_employer, "linzhou_hr"),
+    }
+
+
+@pytest.mark.parametrize(
+    "viewer,sees,hidden",
+    [
+        ("linzhou_bureau", "林州人", "文峰人"),
+        ("department", "文峰人", "林州人"),
+        ("linzhou_hr", "林州人", "文峰人"),
+    ],
+)
+def test_user_admin_lists_only_the_viewers_scope(client, world, viewer, sees, hidden):
+    client.force_login(world[viewer])
+    html = client.get("/admin/users/").content.decode()
+    assert sees in html
+    assert hidden not in html
+
+
+def test_city_bureau_sees_every_county(client, world):
+    client.force_login(world["city_bureau"])
+    html = client.get("/admin/users/").content.decode()
+    assert "林州人" in html and "文峰人" in html
+
+
+def test_county_bureau_cannot_open_another_countys_person(client, world):
+    client.force_login(world["linzhou_bureau"])
+    outsider = world["wenfeng_learner"]
+    assert client.get(f"/admin/users/{outsider.pk}/").status_code in (403, 404)
+    assert client.get(f"/admin/users/history/{outsider.pk}/").status_code in (403, 404)
+    assert client.post(f"/admin/users/{outsider.pk}/delete/").status_code in (302, 403, 404)
+    assert type(outsider).objects.filter(pk=outsider.pk).exists()
+
+
+def test_institution_editors_reach_only_their_own_collection(world):
+    from wagtail.permissions import policy_registry
+
+    permission_policy = policy_registry.get_by_type(get_image_model())
+    first = OrganisationFactory(kind=OrganisationKind.INSTITUTION, credit_code=None, name="甲机构")
+    second = OrganisationFactory(kind=OrganisationKind.INSTITUTION, credit_code=None, name="乙机构")
+    editor = UserFactory(username="editor_a")
+    institution_editor_add(institution=first, user=editor)
+    institution_editor_add(institution=second, user=UserFactory(username="editor_b"))
+    editor = type(editor).objects.get(pk=editor.pk)  # fresh permission cache
+    allowed = set(permission_policy.collections_user_has_permission_for(editor, "add"))
+    assert allowed == {Collection.objects.get(name="甲机构")}
+    image_model = get_image_model()
+    assert not permission_policy.user_has_permission_for_instance(
+        editor, "change", image_model(collection=Collection.objects.get(name="乙机构"))
+    )
