@@ -202,3 +202,44 @@ class SmsResetForm(forms.Form):
             self.add_error("password1", error)
             return False
         return True
+
+
+class IdentityCorrectionForm(forms.Form):
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, min_length=18)
+    reason = forms.CharField(
+        label=_("更正原因"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：本人持身份证到窗口核实，注册时姓名录入错误"),
+    )
+
+    clean_real_name = RegistrationForm.clean_real_name
+
+    def clean_id_number(self) -> str:
+        return id_number_validate(self.cleaned_data["id_number"])
+
+
+class PasswordAgainForm(forms.Form):
+    password = forms.CharField(
+        label=_("请再次输入您的登录密码"), strip=False, widget=forms.PasswordInput
+    )
+
+
+class IdentityDisputeForm(forms.Form):
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, min_length=18)
+    phone = forms.CharField(label=_("联系电话（手机）"), max_length=11)
+    description = forms.CharField(
+        label=_("情况说明"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("例如：从未在本平台注册过，注册时发现身份证号码已被使用"),
+    )
+
+    clean_real_name = RegistrationForm.clean_real_name
+
+    def clean_id_number(self) -> str:
+        return id_number_validate(self.cleaned_data["id_number"])
+
+    def clean_phone(self) -> str:
+        return phone_clean(self.cleaned_data["phone"])

@@ -319,3 +319,45 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("待核查")
+    RESOLVED = "resolved", _("已处理")
+
+
+class IdentityDispute(models.Model):
+    """Someone finds their ID number already registered by another account and asks the bureau
+    to look into it. The number is kept as carefully as a user's (encrypted, digest, mask)."""
+
+    real_name = models.CharField(_("姓名"), max_length=50)
+    id_number_ciphertext = models.TextField(editable=False)
+    id_number_digest = models.CharField(max_length=64, db_index=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18, editable=False)
+    phone = models.CharField(_("联系电话"), max_length=11)
+    description = models.TextField(_("情况说明"), max_length=1000)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    resolution = models.TextField(_("处理结果"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "created_at"]
+        verbose_name = _("身份证号码核查申请")
+        verbose_name_plural = _("身份证号码核查申请")
+
+    def __str__(self) -> str:
+        return f"{self.real_name} {self.id_number_masked}"
+
+    def set_id_number(self, number: str) -> None:
+        self.id_number_ciphertext = id_number_encrypt(number)
+        self.id_number_digest = id_number_digest(number)
+        self.id_number_masked = id_number_mask(number)
+
+    def registered_account(self):
+        return User.objects.filter(id_number_digest=self.id_number_digest).first()

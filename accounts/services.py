@@ -197,3 +197,103 @@ def profile_update(*, user: User, data: dict, request=None) -> list[str]:
                 changes={k: {"before": b, "after": a} for k, (b, a) in sensitive.items()},
             )
     return list(changes)
+
+
+def identity_correct(
+    *, actor: User, person: User, real_name: str, id_number: str, reason: str, request=None
+) -> list[str]:
+    """The bureau corrects a mistyped name or ID number, with a reason; returns what changed.
+
+    Preconditions: the caller checked that `person` is in the actor's scope. Requires the
+    `accounts.correct_identity` permission. Raises IdNumberTaken if the number belongs to another
+    account. Audited with before → after (ID numbers masked) and the reason.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    if not actor.has_perm("accounts.correct_identity"):
+        raise PermissionDenied("更正实名信息需要相应权限")
+    if not reason.strip():
+        raise RegistrationError("请填写更正原因。")
+    changes: dict[str, dict] = {}
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
+        digest = id_number_digest(id_number)
+        if digest != person.id_number_digest:
+            if User.objects.filter(id_number_digest=digest).exclude(pk=person.pk).exists():
+                raise IdNumberTaken
+            before = person.id_number_masked
+            person.set_id_number(id_number)
+            changes["id_number"] = {"before": before, "after": person.id_number_masked}
+        if real_name != person.real_name:
+            changes["real_name"] = {"before": person.real_name, "after": real_name}
+            person.real_name = real_name
+        if not changes:
+            return []
+        person.save()
+        audit_record(
+            action=AuditAction.IDENTITY_CORRECTED,
+            actor=actor,
+            subject=person,
+            request=request,
+            changes=changes,
+            reason=reason.strip(),
+        )
+    return list(changes)
+
+
+def id_number_reveal(*, actor: User, person: User, password: str, request=None) -> str:
+    """The full ID number of `person`, for staff allowed to correct identities, after they typed
+    their own password again; every display is audited. Raises PermissionDenied otherwise."""
+    from django.core.exceptions import PermissionDenied
+
+    if not actor.has_perm("accounts.correct_identity"):
+        raise PermissionDenied("查看完整身份证号码需要相应权限")
+    if not actor.check_password(password):
+        audit_record(
+            action=AuditAction.ID_NUMBER_VIEWED,
+            actor=actor,
+            subject=person,
+            request=request,
+            succeeded=False,
+        )
+        raise PermissionDenied("密码不正确")
+    audit_record(action=AuditAction.ID_NUMBER_VIEWED, actor=actor, subject=person, request=request)
+    return person.id_number_for_owner()
+
+
+def identity_dispute_submit(*, real_name: str, id_number: str, phone: str, description: str):
+    """A person whose ID number is registered by someone else asks the bureau to look into it."""
+    from .models import IdentityDispute
+
+    dispute = IdentityDispute(
+        real_name=real_name, phone=phone, description=description.strip()[:1000]
+    )
+    dispute.set_id_number(id_number)
+    dispute.save()
+    return dispute
+
+
+def identity_dispute_resolve(*, actor: User, dispute, resolution: str, request=None) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .models import DisputeStatus
+
+    if not actor.has_perm("accounts.correct_identity"):
+        raise PermissionDenied
+    if not resolution.strip():
+        raise RegistrationError("请填写处理结果。")
+    with transaction.atomic():
+        dispute.status = DisputeStatus.RESOLVED
+        dispute.resolution = resolution.strip()
+        dispute.resolved_by = actor
+        dispute.resolved_at = timezone.now()
+        dispute.save()
+        account = dispute.registered_account()
+        audit_record(
+            action=AuditAction.IDENTITY_CORRECTED,
+            actor=actor,
+            subject=account,
+            request=request,
+            dispute=dispute.pk,
+            resolution=dispute.resolution,
+        )

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .forms import ProfileForm, RegistrationForm, SmsResetForm, SmsResetRequestForm
+from .forms import (
+    IdentityDisputeForm,
+    ProfileForm,
+    RegistrationForm,
+    SmsResetForm,
+    SmsResetRequestForm,
+)
 from .login import password_change_completed
 from .password_reset import (
     ResetRefused,
@@ -21,6 +27,7 @@ from .services import (
     IdNumberTaken,
     Registration,
     RegistrationError,
+    identity_dispute_submit,
     learner_register,
     profile_update,
 )
@@ -161,3 +168,14 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             form.add_error("code", "验证码不正确或已过期，请重新获取。")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("id_number")
+def id_dispute(request: HttpRequest) -> HttpResponse:
+    """身份证号码被他人注册: ask the bureau to look into it."""
+    form = IdentityDisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        identity_dispute_submit(**form.cleaned_data)
+        return render(request, "accounts/id_dispute_done.html")
+    return render(request, "accounts/id_dispute.html", {"form": form})

@@ -38,7 +38,11 @@ INDUSTRIES = [
 
 ROLE_PERMISSIONS = {
     "学员": [],
-    "用人单位审核员": [("accounts", "view_user"), ("accounts", "confirm_employment")],
+    "用人单位审核员": [
+        ("accounts", "view_user"),
+        ("accounts", "confirm_employment"),
+        ("accounts", "unlock_user"),
+    ],
     "施教机构编辑": [],
     "审核员": [("accounts", "view_organisation")],
     "人社局管理员": [
