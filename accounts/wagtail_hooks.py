@@ -50,3 +50,7 @@ class EmployerPendingPanel(Component):
 def add_employer_pending_panel(request, panels):
     if EmployerStaffMenuItem("", "").is_shown(request):
         panels.insert(0, EmployerPendingPanel(request))
+
+
+from . import organisation_hooks  # noqa: E402,F401,I001
+from . import person_hooks  # noqa: E402,F401

@@ -6,7 +6,10 @@ from playwright.sync_api import expect
 
 from tests.factories import OrganisationFactory, employer_reviewer
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ID_NUMBER = "11010519491231002X"
 
