@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from .identity import credit_code_check_char, id_number_check_char
 from .institutions import institution_editor_add
@@ -160,6 +162,8 @@ def demo_accounts_load(*, password: str) -> dict[str, int]:
                 employment_status=EmploymentStatus.CONFIRMED,
                 title_series=TitleSeries.objects.get(name="卫生"),
                 title_level=TitleLevel.INTERMEDIATE,
+                privacy_accepted_at=timezone.now(),
+                privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
             )
             learner.set_id_number(DEMO_LEARNER_ID)
             learner.set_password(password)

@@ -243,3 +243,11 @@ class IdentityDisputeForm(forms.Form):
 
     def clean_phone(self) -> str:
         return phone_clean(self.cleaned_data["phone"])
+
+
+class PrivacyConsentForm(forms.Form):
+    privacy = forms.BooleanField(
+        label=_("我已阅读并同意《个人信息保护告知书》"),
+        required=True,
+        error_messages={"required": _("请阅读并勾选同意《个人信息保护告知书》后继续。")},
+    )

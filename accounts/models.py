@@ -129,6 +129,7 @@ class Organisation(models.Model):
         related_name="+",
         verbose_name=_("审核人"),
     )
+    review_reason = models.TextField(_("审核意见"), blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -282,6 +283,7 @@ class AuditAction(models.TextChoices):
     EMPLOYMENT_REVIEWED = "employment_reviewed", _("单位确认")
     ID_NUMBER_VIEWED = "id_number_viewed", _("查看完整身份证号码")
     IDENTITY_CORRECTED = "identity_corrected", _("更正实名信息")
+    ORGANISATION_REVIEWED = "organisation_reviewed", _("审核用人单位注册")
 
 
 class AuditEvent(models.Model):

@@ -70,7 +70,7 @@ def employer_review(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_object_or_404(
         employers_for_bureau(reviewer=request.user).prefetch_related("title_series"), pk=pk
     )
-    form = EmployerReviewForm(request.POST or None)
+    form = EmployerReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if employer.status != OrganisationStatus.PENDING:
             messages.error(

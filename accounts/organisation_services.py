@@ -42,8 +42,7 @@ log = logging.getLogger(__name__)
 
 # No AuditAction fits a bureau's decision on an employer's registration; ROLE_CHANGED is the
 # closest (the decision turns the employer's reviewer accounts on, or leaves them off). Replace with
-# AuditAction.ORGANISATION_REVIEWED ("审核用人单位注册") once the model has it: this is the only line.
-ORGANISATION_REVIEWED = AuditAction.ROLE_CHANGED
+ORGANISATION_REVIEWED = AuditAction.ORGANISATION_REVIEWED
 
 REVIEW_REASON_MAX_LENGTH = 500
 
@@ -261,7 +260,8 @@ def employer_review(
         locked.status = after
         locked.reviewed_by = reviewer
         locked.reviewed_at = timezone.now()
-        locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        locked.review_reason = reason
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
         accounts = list(User.objects.select_for_update().filter(organisation=locked).order_by("pk"))
         detail = {
             "organisation": locked.pk,

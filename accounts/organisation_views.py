@@ -20,7 +20,7 @@ CITY_LEVEL_COUNTY_CODE = "410500"  # 市直: reviewed by the city bureau
 @require_http_methods(["GET", "HEAD", "POST"])
 def employer_register(request: HttpRequest) -> HttpResponse:
     """用人单位注册: the unit and its first reviewer, pending the county bureau's approval."""
-    form = EmployerRegistrationForm(request.POST or None)
+    form = EmployerRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

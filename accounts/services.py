@@ -297,3 +297,21 @@ def identity_dispute_resolve(*, actor: User, dispute, resolution: str, request=N
             dispute=dispute.pk,
             resolution=dispute.resolution,
         )
+
+
+def privacy_accept(*, user: User, version: str, request=None) -> None:
+    """Record that `user` accepted the privacy notice `version`, now."""
+    User.objects.filter(pk=user.pk).update(
+        privacy_accepted_at=timezone.now(), privacy_notice_version=version
+    )
+    user.privacy_accepted_at = timezone.now()
+    audit_record(
+        action=AuditAction.PROFILE_CHANGED,
+        actor=user,
+        subject=user,
+        request=request,
+        changes={
+            "privacy_notice_version": {"before": user.privacy_notice_version, "after": version}
+        },
+    )
+    user.privacy_notice_version = version

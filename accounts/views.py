@@ -6,11 +6,13 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from .forms import (
     IdentityDisputeForm,
+    PrivacyConsentForm,
     ProfileForm,
     RegistrationForm,
     SmsResetForm,
@@ -29,6 +31,7 @@ from .services import (
     RegistrationError,
     identity_dispute_submit,
     learner_register,
+    privacy_accept,
     profile_update,
 )
 
@@ -39,7 +42,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """首次注册 for learners; they are logged in and wait for their employer's confirmation."""
     if request.user.is_authenticated:
         return redirect("my_area")
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     id_taken = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -100,7 +103,7 @@ def my_profile_edit(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_learner:
         return redirect("my_profile")
-    form = ProfileForm(request.POST or None, user=user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             changed = profile_update(user=user, data=form.cleaned_data, request=request)
@@ -124,7 +127,7 @@ def my_profile_edit(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def my_password(request: HttpRequest) -> HttpResponse:
     """修改密码: the old one, then the new one twice; ends the user's other sessions."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         password_change_completed(request, user)
@@ -137,7 +140,7 @@ def my_password(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def password_reset(request: HttpRequest) -> HttpResponse:
     """找回密码, step 1: a code to the registered phone (same answer whether or not it is)."""
-    form = SmsResetRequestForm(request.POST or None)
+    form = SmsResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         try:
@@ -154,7 +157,10 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     """找回密码, step 2: the code and a new password."""
-    form = SmsResetForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    form = SmsResetForm(
+        request.POST if request.method == "POST" else None,
+        initial={"phone": request.GET.get("phone", "")},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = reset_code_check_user(phone=data["phone"])
@@ -174,8 +180,27 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("id_number")
 def id_dispute(request: HttpRequest) -> HttpResponse:
     """身份证号码被他人注册: ask the bureau to look into it."""
-    form = IdentityDisputeForm(request.POST or None)
+    form = IdentityDisputeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         identity_dispute_submit(**form.cleaned_data)
         return render(request, "accounts/id_dispute_done.html")
     return render(request, "accounts/id_dispute.html", {"form": form})
+
+
+@never_cache
+@login_required
+def my_consent(request: HttpRequest) -> HttpResponse:
+    """The privacy notice, for a learner who has not accepted it yet (e.g. imported by their
+    employer): nothing else opens until they do."""
+    form = PrivacyConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        privacy_accept(user=request.user, version=settings.PRIVACY_NOTICE_VERSION, request=request)
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("my_area")
+        return redirect(target)
+    return render(
+        request,
+        "my/consent.html",
+        {"form": form, "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION},
+    )

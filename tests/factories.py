@@ -3,6 +3,7 @@ import datetime
 import factory
 import wagtail_factories
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from catalog.models import HelpPage, HomePage, NoticeIndexPage, NoticePage
 
@@ -96,6 +97,8 @@ class LearnerFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     employer = factory.SubFactory(OrganisationFactory)
     employment_status = EmploymentStatus.PENDING
+    privacy_accepted_at = factory.LazyFunction(timezone.now)
+    privacy_notice_version = "2025-1"
     password = factory.django.Password("Correct-horse-42")
 
     @factory.post_generation

@@ -200,3 +200,22 @@ def test_reset_password_must_not_contain_the_phone(client, outbox):
     assert "密码不能包含手机号码" in response.content.decode()
     learner.refresh_from_db()
     assert not learner.check_password("x13700000006")
+
+
+def test_an_imported_learner_accepts_the_privacy_notice_first(client):
+    learner = LearnerFactory(privacy_accepted_at=None)
+    client.force_login(learner)
+    response = client.get("/my/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/my/consent/")
+    refused = client.post("/my/consent/?next=/my/", {})
+    assert "请阅读并勾选同意" in refused.content.decode()
+    accepted = client.post("/my/consent/?next=/my/", {"privacy": "on"})
+    assert accepted.status_code == 302 and accepted["Location"] == "/my/"
+    learner.refresh_from_db()
+    assert learner.privacy_accepted_at is not None and learner.privacy_notice_version == "2025-1"
+    assert client.get("/my/").status_code == 200
+    # An outside address in `next` is not followed.
+    client.force_login(LearnerFactory(privacy_accepted_at=None))
+    away = client.post("/my/consent/?next=https://evil.example.com/", {"privacy": "on"})
+    assert away["Location"] == "/my/"
