@@ -1,5 +1,6 @@
 import re
 
+from captcha.fields import CaptchaField
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -10,6 +11,17 @@ from .identity import id_number_validate
 from .models import Organisation, TitleLevel, TitleSeries, User
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+
+def captcha_field() -> CaptchaField:
+    """A CAPTCHA for the public forms that create something or send a text message."""
+    from .login import LoginCaptchaInput
+
+    return CaptchaField(
+        label=_("验证码"),
+        widget=LoginCaptchaInput,
+        error_messages={"invalid": _("验证码不正确，请重新输入。")},
+    )
 
 
 class AdminLoginForm(LoginForm):
@@ -55,7 +67,9 @@ class RegistrationForm(forms.Form):
         label=_("工作单位"),
         queryset=Organisation.objects.employers().approved().order_by("name"),
         empty_label=_("请选择工作单位"),
-        help_text=_("找不到单位？请联系单位到平台注册，经所在县（市、区）人社局审核后即可选择"),
+        help_text=_(
+            "找不到单位？请单位人事部门到平台“用人单位注册”，经所在县（市、区）人社局审核后即可选择"
+        ),
     )
     title_series = forms.ModelChoiceField(
         label=_("职称系列"),
@@ -83,6 +97,7 @@ class RegistrationForm(forms.Form):
         required=True,
         error_messages={"required": _("请阅读并勾选同意《个人信息保护告知书》后再注册。")},
     )
+    captcha = captcha_field()
 
     def clean_real_name(self) -> str:
         name = re.sub(r"\s+", "", self.cleaned_data["real_name"])
@@ -165,6 +180,7 @@ class ProfileForm(forms.Form):
 
 class SmsResetRequestForm(forms.Form):
     phone = forms.CharField(label=_("注册手机号码"), max_length=11)
+    captcha = captcha_field()
 
     def clean_phone(self) -> str:
         return phone_clean(self.cleaned_data["phone"])
@@ -235,6 +251,7 @@ class IdentityDisputeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("例如：从未在本平台注册过，注册时发现身份证号码已被使用"),
     )
+    captcha = captcha_field()
 
     clean_real_name = RegistrationForm.clean_real_name
 

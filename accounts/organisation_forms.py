@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .forms import phone_clean
+from .forms import captcha_field, phone_clean
 from .identity import credit_code_validate
 from .models import County, Organisation, OrganisationKind, TitleSeries, User
 from .organisation_services import (
@@ -98,6 +98,7 @@ class EmployerRegistrationForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    captcha = captcha_field()
 
     def clean_name(self) -> str:
         return re.sub(r"\s+", "", self.cleaned_data["name"])

@@ -182,7 +182,13 @@ def id_dispute(request: HttpRequest) -> HttpResponse:
     """身份证号码被他人注册: ask the bureau to look into it."""
     form = IdentityDisputeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        identity_dispute_submit(**form.cleaned_data)
+        data = form.cleaned_data
+        identity_dispute_submit(
+            real_name=data["real_name"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            description=data["description"],
+        )
         return render(request, "accounts/id_dispute_done.html")
     return render(request, "accounts/id_dispute.html", {"form": form})
 

@@ -38,3 +38,4 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 SMS_BACKEND = "accounts.sms.MemorySmsBackend"
+CAPTCHA_TEST_MODE = True  # the answer "passed" is accepted; real answers still work

@@ -128,6 +128,8 @@ def test_a_dispute_reaches_the_bureau(client, bureau_admin):
             "id_number": valid_id_number(51),
             "phone": "13600000001",
             "description": "我从未注册过",
+            "captcha_0": "t",
+            "captcha_1": "passed",
         },
     )
     assert "已提交核查申请" in response.content.decode()

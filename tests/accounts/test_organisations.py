@@ -56,6 +56,8 @@ def form_data(department=None, **overrides):
         "reviewer_phone": PHONE,
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "captcha_0": "test",
+        "captcha_1": "passed",
     }
     data.update(overrides)
     return data
@@ -430,3 +432,9 @@ def test_who_may_not_review_employers(client, two_counties):
 def test_pending_employer_is_not_offered_to_learners(client, two_counties):
     html = client.get("/accounts/register/").content.decode()
     assert "林州测试企业" not in html
+
+
+def test_employer_registration_refuses_a_wrong_captcha(client):
+    response = client.post(REGISTER, form_data(captcha_1="wrong"))
+    assert response.status_code == 200
+    assert "验证码不正确" in response.content.decode()

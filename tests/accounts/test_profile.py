@@ -108,7 +108,10 @@ def test_password_change_checks_the_old_password_and_ends_other_sessions(client)
 
 def test_reset_by_text_message(client, outbox):
     learner = LearnerFactory(phone="13700000001")
-    response = client.post("/accounts/password/reset/", {"phone": "13700000001"})
+    response = client.post(
+        "/accounts/password/reset/",
+        {"phone": "13700000001", "captcha_0": "t", "captcha_1": "passed"},
+    )
     assert response.status_code == 302
     ((phone, text),) = outbox
     assert phone == "13700000001"
@@ -141,8 +144,16 @@ def test_reset_by_text_message(client, outbox):
 
 def test_reset_does_not_reveal_whether_a_phone_is_registered(client, outbox):
     LearnerFactory(phone="13700000002")
-    known = client.post("/accounts/password/reset/", {"phone": "13700000002"}, follow=True)
-    unknown = client.post("/accounts/password/reset/", {"phone": "13700000003"}, follow=True)
+    known = client.post(
+        "/accounts/password/reset/",
+        {"phone": "13700000002", "captcha_0": "t", "captcha_1": "passed"},
+        follow=True,
+    )
+    unknown = client.post(
+        "/accounts/password/reset/",
+        {"phone": "13700000003", "captcha_0": "t", "captcha_1": "passed"},
+        follow=True,
+    )
     assert len(outbox) == 1
     message = "如果该手机号码已注册，验证码已发送"
     assert message in known.content.decode() and message in unknown.content.decode()
@@ -150,7 +161,10 @@ def test_reset_does_not_reveal_whether_a_phone_is_registered(client, outbox):
 
 def test_wrong_codes_void_the_code_after_five_tries(client, outbox):
     learner = LearnerFactory(phone="13700000004")
-    client.post("/accounts/password/reset/", {"phone": "13700000004"})
+    client.post(
+        "/accounts/password/reset/",
+        {"phone": "13700000004", "captcha_0": "t", "captcha_1": "passed"},
+    )
     code = re.search(r"\d{6}", outbox[0][1]).group(0)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
@@ -178,15 +192,24 @@ def test_wrong_codes_void_the_code_after_five_tries(client, outbox):
 
 def test_a_phone_gets_one_code_a_minute(client, outbox):
     LearnerFactory(phone="13700000005")
-    client.post("/accounts/password/reset/", {"phone": "13700000005"})
-    second = client.post("/accounts/password/reset/", {"phone": "13700000005"})
+    client.post(
+        "/accounts/password/reset/",
+        {"phone": "13700000005", "captcha_0": "t", "captcha_1": "passed"},
+    )
+    second = client.post(
+        "/accounts/password/reset/",
+        {"phone": "13700000005", "captcha_0": "t", "captcha_1": "passed"},
+    )
     assert "请 1 分钟后再重新获取" in second.content.decode()
     assert len(outbox) == 1
 
 
 def test_reset_password_must_not_contain_the_phone(client, outbox):
     learner = LearnerFactory(phone="13700000006")
-    client.post("/accounts/password/reset/", {"phone": "13700000006"})
+    client.post(
+        "/accounts/password/reset/",
+        {"phone": "13700000006", "captcha_0": "t", "captcha_1": "passed"},
+    )
     code = re.search(r"\d{6}", outbox[0][1]).group(0)
     response = client.post(
         "/accounts/password/reset/confirm/",

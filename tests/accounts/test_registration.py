@@ -35,6 +35,8 @@ def form_data(employer, **overrides):
         "password1": "Kx7-continuing-edu",
         "password2": "Kx7-continuing-edu",
         "privacy": "on",
+        "captcha_0": "test",
+        "captcha_1": "passed",
     }
     data.update(overrides)
     return data
@@ -166,3 +168,9 @@ def test_my_area_needs_login(client):
     response = client.get("/my/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_wrong_captcha_is_refused(client, employer):
+    response = client.post("/accounts/register/", form_data(employer, captcha_1="wrong"))
+    assert "验证码不正确" in response.content.decode()
+    assert not User.objects.filter(phone="13912345678").exists()
