@@ -58,11 +58,11 @@ def AppendOnly(table: str) -> migrations.RunPython:  # noqa: N802 (reads like an
 
     def forward(apps, schema_editor):
         for statement in _append_only_sql(schema_editor.connection.vendor, table)[0]:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     def backward(apps, schema_editor):
         for statement in _append_only_sql(schema_editor.connection.vendor, table)[1]:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     return migrations.RunPython(forward, backward)
 
