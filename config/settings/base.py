@@ -395,3 +395,14 @@ PASSWORD_RESET_CODE_TTL = 10 * 60  # seconds a code is valid
 PASSWORD_RESET_MAX_TRIES = 5  # wrong codes before the code is void
 PASSWORD_RESET_PHONE_INTERVAL = 60  # seconds between two codes to one phone
 PASSWORD_RESET_ADDRESS_LIMIT = 10  # codes asked for from one address per hour
+
+# --- Courseware video (media/) --------------------------------------------------------------
+VIDEO_LADDER = [int(h) for h in env.list("VIDEO_LADDER", default=["360", "540", "720"])]
+VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=8 * 1024**3)
+VIDEO_UPLOAD_PART_BYTES = 64 * 1024**2  # multipart part size (S3 allows 5 MB – 5 GB, 10,000 parts)
+VIDEO_STUCK_AFTER_SECONDS = CELERY_LONGEST_TASK_SECONDS + 1800
+VIDEO_PLAYLIST_GRACE_SECONDS = 2 * 3600  # signed URLs live for the video's duration plus this
+CELERY_BEAT_SCHEDULE["media-requeue-stuck"] = {
+    "task": "media.tasks.video_assets_requeue_stuck",
+    "schedule": 600.0,
+}
