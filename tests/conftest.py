@@ -29,6 +29,22 @@ def _flush_through_append_only_triggers():
     flush.Command.handle = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _s3_bucket():
+    """With S3 configured (CI: moto), make sure the bucket exists before any test stores files."""
+    from django.conf import settings
+
+    if not settings.AWS_STORAGE_BUCKET_NAME:
+        return
+    from django.core.files.storage import default_storage
+
+    client = default_storage.connection.meta.client
+    try:
+        client.head_bucket(Bucket=settings.AWS_STORAGE_BUCKET_NAME)
+    except Exception:  # noqa: BLE001 (any answer but "there" means: create it)
+        client.create_bucket(Bucket=settings.AWS_STORAGE_BUCKET_NAME)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached pages live in the cache: every test starts with it empty."""
