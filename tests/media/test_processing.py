@@ -3,7 +3,6 @@ idempotency. Runs on S3 (moto) under CI and on var/ otherwise."""
 
 import mimetypes
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
