@@ -6,6 +6,7 @@ typed, a password or an ID number: an ID-number-shaped value that slips in is ma
 """
 
 import re
+from contextvars import ContextVar
 from typing import Any
 
 from .identity import id_number_mask
@@ -53,3 +54,24 @@ def audit_record(
         succeeded=succeeded,
         detail=_scrub(detail),
     )
+
+
+# The request being served, so that changes made deep inside a library (e.g. Wagtail's user
+# admin changing someone's groups) can be audited with their actor and address.
+_current_request: ContextVar = ContextVar("audit_current_request", default=None)
+
+
+def current_request():
+    return _current_request.get()
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)

@@ -5,12 +5,13 @@ AccountsConfig.ready()."""
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
 from .audit import audit_record
 from .backends import _request_account, address_failure_record
 from .middleware import activity_touch
-from .models import AuditAction
+from .models import AuditAction, User
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
@@ -76,4 +77,25 @@ def on_logged_out(sender, request, user, **kwargs):
         subject=user,
         request=request,
         via=getattr(request, "path", "") or "",
+    )
+
+
+@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="accounts.audit_role_change")
+def on_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Every change of someone's roles (groups) is audited, whoever makes it and however."""
+    if action not in ("post_add", "post_remove", "post_clear") or reverse:
+        return
+    from django.contrib.auth.models import Group
+
+    from .audit import current_request
+
+    request = current_request()
+    names = sorted(Group.objects.filter(pk__in=pk_set or ()).values_list("name", flat=True))
+    audit_record(
+        action=AuditAction.ROLE_CHANGED,
+        actor=getattr(request, "user", None),
+        subject=instance,
+        request=request,
+        change={"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action],
+        groups=names,
     )

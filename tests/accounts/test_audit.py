@@ -26,3 +26,31 @@ def test_audit_rows_refuse_update_and_delete():
     # Appending still works.
     audit_record(action=AuditAction.LOGGED_OUT, actor=person, subject=person)
     assert AuditEvent.objects.count() == 2
+
+
+def test_role_changes_are_audited_with_the_actor(client):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import StaffUserFactory
+
+    admin = StaffUserFactory(username="role_admin")
+    person = LearnerFactory()
+    client.force_login(admin)
+    reviewers = Group.objects.get(name="审核员")
+    data = {
+        "username": person.username,
+        "email": "person@example.com",
+        "first_name": "学",
+        "last_name": "员",
+        "is_active": "on",
+        "groups": [reviewers.pk],
+    }
+    response = client.post(f"/admin/users/edit/{person.pk}/", data)
+    assert response.status_code == 302
+    person.groups.remove(reviewers)  # outside any request: no actor
+    events = AuditEvent.objects.filter(action=AuditAction.ROLE_CHANGED, subject=person).order_by(
+        "pk"
+    )
+    added = [e for e in events if e.detail["change"] == "added" and "审核员" in e.detail["groups"]]
+    assert added and added[-1].actor == admin
+    assert events.last().detail == {"change": "removed", "groups": ["审核员"]}
