@@ -35,6 +35,12 @@ class HistoryView(ScopedObjectMixin, wagtail_users.HistoryView):
 
 class ScopedUserViewSet(wagtail_users.UserViewSet):
     index_view_class = IndexView
+
+    def get_form_class(self, for_update=False):
+        from .admin_forms import StaffUserCreationForm, StaffUserEditForm
+
+        return StaffUserEditForm if for_update else StaffUserCreationForm
+
     edit_view_class = EditView
     delete_view_class = DeleteView
     history_view_class = HistoryView

@@ -39,9 +39,7 @@ def test_role_changes_are_audited_with_the_actor(client):
     reviewers = Group.objects.get(name="审核员")
     data = {
         "username": person.username,
-        "email": "person@example.com",
-        "first_name": "学",
-        "last_name": "员",
+        "real_name": person.real_name,
         "is_active": "on",
         "groups": [reviewers.pk],
     }

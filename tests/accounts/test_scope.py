@@ -107,3 +107,30 @@ def test_institution_editors_reach_only_their_own_collection(world):
     assert not permission_policy.user_has_permission_for_instance(
         editor, "change", image_model(collection=Collection.objects.get(name="乙机构"))
     )
+
+
+def test_a_superuser_creates_a_department_reviewer_in_its_organisation(client, world):
+    from tests.factories import StaffUserFactory
+
+    department = world["department"].organisation
+    client.force_login(StaffUserFactory(username="root_admin"))
+    form = client.get("/admin/users/new/").content.decode()
+    assert 'name="real_name"' in form and 'name="organisation"' in form
+    assert 'name="first_name"' not in form
+    response = client.post(
+        "/admin/users/new/",
+        {
+            "username": "new_reviewer",
+            "real_name": "新审核员",
+            "organisation": department.pk,
+            "email": "",
+            "password1": "Reviewer-pass-2025x",
+            "password2": "Reviewer-pass-2025x",
+            "groups": [Group.objects.get(name="审核员").pk],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    created = type(world["department"]).objects.get(username="new_reviewer")
+    assert created.organisation == department and created.real_name == "新审核员"
+    assert created.groups.filter(name="审核员").exists()
