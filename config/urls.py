@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("my/", include("accounts.my_urls")),
     path("captcha/", include("captcha.urls")),
+    path("", include("media.delivery_urls")),  # before the DEBUG /media/ route below
     path("healthz", catalog_views.healthz, name="healthz"),
     *[
         path(route, catalog_views.entry_coming, {"url_name": name}, name=name)

@@ -46,7 +46,7 @@ def video_asset_create(
 
 def video_asset_mark_uploaded(*, asset: VideoAsset, size: int) -> None:
     """The source is in storage: record its size and queue processing after commit."""
-    from .tasks import video_asset_process_task
+    from .tasks import video_asset_enqueue
 
     with transaction.atomic():
         VideoAsset.objects.filter(pk=asset.pk).update(
@@ -56,7 +56,7 @@ def video_asset_mark_uploaded(*, asset: VideoAsset, size: int) -> None:
             progress=0.0,
             upload_id="",
         )
-        transaction.on_commit(lambda: video_asset_process_task.delay(asset.pk))
+        transaction.on_commit(lambda: video_asset_enqueue(asset.pk))
     asset.refresh_from_db()
 
 
@@ -181,14 +181,14 @@ def video_asset_sweep_outputs(*, asset: VideoAsset) -> int:
 
 def video_asset_retry(*, asset: VideoAsset) -> None:
     """An editor retries a failed asset (or one stuck in processing): queue it again."""
-    from .tasks import video_asset_process_task
+    from .tasks import video_asset_enqueue
 
     with transaction.atomic():
         updated = VideoAsset.objects.filter(
             pk=asset.pk, status__in=[VideoStatus.FAILED, VideoStatus.PROCESSING]
         ).update(status=VideoStatus.UPLOADED, failure_reason="", progress=0.0, run=None)
         if updated:
-            transaction.on_commit(lambda: video_asset_process_task.delay(asset.pk))
+            transaction.on_commit(lambda: video_asset_enqueue(asset.pk))
 
 
 def video_assets_requeue_stuck() -> int:

@@ -25,3 +25,25 @@ def video_asset_process_task(asset_id: int) -> str:
 @shared_task(name="media.tasks.video_assets_requeue_stuck")
 def video_assets_requeue_stuck() -> int:
     return services.video_assets_requeue_stuck()
+
+
+def video_asset_enqueue(asset_id: int) -> None:
+    """Queue processing. With a broker, a transcoding worker takes it. In the embedded default
+    (`make run`: eager Celery, no broker) a background thread runs it, so an upload request does
+    not wait for the whole transcode."""
+    from django.conf import settings
+
+    if not getattr(settings, "VIDEO_PROCESS_IN_THREAD", False):
+        video_asset_process_task.delay(asset_id)
+        return
+    import threading
+
+    from django.db import connection
+
+    def run() -> None:
+        try:
+            video_asset_process_task.apply(args=[asset_id])
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, name=f"video-asset-{asset_id}", daemon=True).start()

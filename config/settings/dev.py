@@ -35,3 +35,5 @@ WHITENOISE_AUTOREFRESH = True
 # WhiteNoise serves from the finders here; an empty STATIC_ROOT keeps it from warning.
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Without a broker, transcode in a background thread of the server (media.tasks.video_asset_enqueue).
+VIDEO_PROCESS_IN_THREAD = not REDIS_URL  # noqa: F405
