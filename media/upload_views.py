@@ -17,10 +17,10 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
-from accounts.models import Organisation, OrganisationKind, OrganisationStatus
-from accounts.roles import institution_group_name
+from accounts.models import Organisation
 
 from . import upload
+from .access import video_access
 from .models import VideoAsset, VideoStatus
 
 log = logging.getLogger(__name__)
@@ -33,15 +33,8 @@ FORM_OVERHEAD_BYTES = 1024**2
 
 
 def editor_institution(user) -> Organisation | None:
-    """The approved institution `user` is an editor of, or None."""
-    if not user.is_authenticated or not user.is_active or not user.organisation_id:
-        return None
-    org = user.organisation
-    if org.kind != OrganisationKind.INSTITUTION or org.status != OrganisationStatus.APPROVED:
-        return None
-    if not user.groups.filter(name=institution_group_name(org.pk)).exists():
-        return None
-    return org
+    """The approved institution `user` is an editor of, or None (the rule is media.access's)."""
+    return user.organisation if video_access(user).editor_of else None
 
 
 def _error(message: str, status: int) -> JsonResponse:

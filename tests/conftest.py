@@ -64,8 +64,12 @@ def asgi_server(transactional_db):
     """The real ASGI application (HTTP and websockets) served by uvicorn in a thread, on the test
     database. pytest-django's live_server is WSGI and carries no websockets."""
     import uvicorn
+    from channels.layers import channel_layers
 
     from config.asgi import application
+
+    # A channel layer belongs to the event loop that first used it: each server gets fresh ones.
+    channel_layers.backends = {}
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -85,6 +89,7 @@ def asgi_server(transactional_db):
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+    channel_layers.backends = {}
 
 
 @pytest.fixture

@@ -384,7 +384,7 @@ CAPTCHA_2X_IMAGE = False
 # when the player says the tab is visible (activity_touch).
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ACTIVITY_REFRESH = 60
-SESSION_IDLE_PASSIVE_PATHS = ("/api/player/", "/ws/")
+SESSION_IDLE_PASSIVE_PATHS = ("/api/player/", "/ws/", "/media/videos/", "/media-signed/")
 # The cookie lasts for the browser session; the row behind it for 12 hours after its last write
 # (activity writes it every minute). Logout ends all of a user's sessions by raising their
 # session generation (accounts.login.sessions_end_all).

@@ -104,8 +104,16 @@ function init(root) {
       }
       reloads += 1;
       const at = ui.video.currentTime;
+      const resume = !ui.video.paused;
       ui.video.src = playlistUrl;
-      ui.video.addEventListener("loadedmetadata", () => (ui.video.currentTime = at), { once: true });
+      ui.video.addEventListener(
+        "loadedmetadata",
+        () => {
+          ui.video.currentTime = at;
+          if (resume) ui.video.play().catch(() => {});
+        },
+        { once: true },
+      );
     });
     ui.video.src = playlistUrl;
   }
@@ -123,16 +131,21 @@ function init(root) {
       return;
     }
     let reloads = 0;
-    const attach = (startPosition) => {
+    const attach = (startPosition, resume) => {
       // No web worker: the admin's CSP does not allow blob: scripts.
       const hls = new Hls({ enableWorker: false, startPosition });
+      if (resume) {
+        hls.on(Hls.Events.MANIFEST_PARSED, () => ui.video.play().catch(() => {}));
+      }
       hls.on(Hls.Events.ERROR, (_event, data) => {
         const forbidden = data.response && data.response.code === 403;
         if ((forbidden || data.fatal) && reloads < MAX_RELOADS) {
+          // Fresh playlists (fresh signatures), from where the viewer was, playing if it was.
           reloads += 1;
           const at = ui.video.currentTime;
+          const playing = !ui.video.paused;
           hls.destroy();
-          attach(at);
+          attach(at, playing);
         } else if (data.fatal) {
           hls.destroy();
           showPlayerError("视频加载失败，请刷新页面重试。");
@@ -143,7 +156,7 @@ function init(root) {
       hls.attachMedia(ui.video);
       window.__assetHls = hls; // for tests and debugging
     };
-    attach(-1);
+    attach(-1, false);
   }
 
   function startPlayer() {

@@ -3,9 +3,10 @@ result, in Debian's Chromium against the real ASGI server (embedded default: fil
 folder, Django serving the signed segments).
 
 Tasks run in-process in tests, which would transcode inside the upload request, before the
-editor could open the asset's page; here a background thread plays the Celery worker instead,
-starting when the page is open, so the progress arrives over the websocket as it would in
-production (each broadcast held for a moment, so that the page shows every step)."""
+editor could open the asset's page; here a background thread plays the transcoding worker (in
+production Celery, in `make run` media.tasks.video_asset_enqueue's thread), starting once the page
+is open, so the progress arrives over the websocket as it would there (each broadcast held for a
+moment, so that the page shows every step)."""
 
 import threading
 import time
@@ -29,18 +30,6 @@ LOCAL_STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_channel_layer():
-    """One channel layer per ASGI server: channels_redis binds a layer's receiving to one event
-    loop, and each asgi_server fixture runs a new loop (without this, the next server's consumers
-    fail with "Two event loops are trying to receive() on one channel layer at once")."""
-    from channels.layers import channel_layers
-
-    channel_layers.backends = {}
-    yield
-    channel_layers.backends = {}
 
 
 # Records what the asset page shows each time its status or percentage changes.

@@ -16,18 +16,6 @@ from tests.media.people import make_asset, make_editor, make_institution, make_s
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_channel_layer():
-    """One channel layer per ASGI server: channels_redis binds a layer's receiving to one event
-    loop, and each asgi_server fixture runs a new loop (without this, the next server's consumers
-    fail with "Two event loops are trying to receive() on one channel layer at once")."""
-    from channels.layers import channel_layers
-
-    channel_layers.backends = {}
-    yield
-    channel_layers.backends = {}
-
-
 def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
