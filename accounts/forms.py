@@ -83,12 +83,14 @@ class RegistrationForm(forms.Form):
     )
     password1 = forms.CharField(
         label=_("密码"),
+        max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("至少 8 位，不能过于常见，不能包含身份证号码或手机号码"),
     )
     password2 = forms.CharField(
         label=_("确认密码"),
+        max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -191,12 +193,14 @@ class SmsResetForm(forms.Form):
     code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
     password1 = forms.CharField(
         label=_("新密码"),
+        max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("至少 8 位，不能过于常见，不能包含身份证号码或手机号码"),
     )
     password2 = forms.CharField(
         label=_("确认新密码"),
+        max_length=128,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

@@ -48,6 +48,7 @@ def reset_code_request(*, phone: str, request=None) -> None:
     if user is None:
         return
     code = f"{secrets.randbelow(10**6):06d}"
+    cache.delete(_tries_key(phone))
     cache.set(
         _code_key(phone),
         {"digest": _digest(code), "tries": 0, "user": user.pk},
@@ -60,24 +61,27 @@ def reset_code_request(*, phone: str, request=None) -> None:
     )
 
 
-def reset_code_check_user(*, phone: str) -> User | None:
-    """The account a live code was sent for (to check a new password against), or None."""
-    entry = cache.get(_code_key(phone))
-    return User.objects.filter(pk=entry["user"]).first() if entry else None
+def _tries_key(phone: str) -> str:
+    return f"pwreset:tries:{_digest(phone)}"
 
 
 def reset_code_check(*, phone: str, code: str) -> User | None:
-    """The account the code was sent for, if `code` is right; counts wrong tries."""
-    key = _code_key(phone)
-    entry = cache.get(key)
+    """The account the code was sent for, if `code` is right; None otherwise.
+
+    Wrong tries are counted with an atomic increment on a key of their own (so parallel guesses
+    each count), the limit is checked before comparing, and the code entry itself is never
+    rewritten (a guess cannot revive or extend a code)."""
+    entry = cache.get(_code_key(phone))
     if not entry:
         return None
+    tries_key = _tries_key(phone)
+    cache.add(tries_key, 0, settings.PASSWORD_RESET_CODE_TTL)
+    if (cache.get(tries_key) or 0) >= settings.PASSWORD_RESET_MAX_TRIES:
+        cache.delete(_code_key(phone))
+        return None
     if not hmac.compare_digest(entry["digest"], _digest(code.strip())):
-        entry["tries"] += 1
-        if entry["tries"] >= settings.PASSWORD_RESET_MAX_TRIES:
-            cache.delete(key)
-        else:
-            cache.set(key, entry, settings.PASSWORD_RESET_CODE_TTL)
+        if cache.incr(tries_key) >= settings.PASSWORD_RESET_MAX_TRIES:
+            cache.delete(_code_key(phone))
         return None
     return User.objects.filter(pk=entry["user"], is_active=True).first()
 
@@ -91,13 +95,14 @@ def password_reset_complete(*, phone: str, code: str, password: str, request=Non
     from .login import sessions_end_all
 
     user = reset_code_check(phone=phone, code=code)
-    if user is None:
+    # Using the code up is atomic: of two requests with the right code, one wins.
+    if user is None or not cache.delete(_code_key(phone)):
         return None
+    cache.delete(_tries_key(phone))
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         audit_record(action=AuditAction.PASSWORD_RESET, actor=user, subject=user, request=request)
-    cache.delete(_code_key(phone))
     sessions_end_all(user)
     # Proving the phone is as good as the password: failures counted so far are forgiven.
     AxesProxyHandler.reset_attempts(username=account_key(user))

@@ -126,11 +126,17 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def disputes(request: HttpRequest) -> HttpResponse:
-    """身份证号码核查申请: the bureau looks into numbers registered by someone else."""
-    if not request.user.has_perm("accounts.correct_identity"):
+    """身份证号码核查申请: the city bureau looks into numbers registered by someone else (the
+    claimant may live anywhere, so county bureaus do not see these)."""
+    org = request.user.organisation
+    if not request.user.has_perm("accounts.correct_identity") or not (
+        request.user.is_superuser or (org is not None and org.is_city_bureau)
+    ):
         raise PermissionDenied
     if request.method == "POST":
-        dispute = get_object_or_404(IdentityDispute, pk=request.POST.get("dispute"))
+        dispute = get_object_or_404(
+            IdentityDispute, pk=request.POST.get("dispute"), status=DisputeStatus.OPEN
+        )
         try:
             identity_dispute_resolve(
                 actor=request.user,

@@ -28,6 +28,14 @@ class PermissionMenuItem(MenuItem):
         return request.user.has_perm(self.permission)
 
 
+class CityBureauMenuItem(PermissionMenuItem):
+    def is_shown(self, request):
+        org = request.user.organisation
+        return super().is_shown(request) and (
+            request.user.is_superuser or (org is not None and org.is_city_bureau)
+        )
+
+
 @hooks.register("register_admin_menu_item")
 def register_people_menu_item():
     return PermissionMenuItem(
@@ -41,7 +49,7 @@ def register_people_menu_item():
 
 @hooks.register("register_admin_menu_item")
 def register_disputes_menu_item():
-    return PermissionMenuItem(
+    return CityBureauMenuItem(
         "身份核查申请",
         reverse("accounts_disputes"),
         icon_name="warning",

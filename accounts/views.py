@@ -22,7 +22,7 @@ from .login import password_change_completed
 from .password_reset import (
     ResetRefused,
     password_reset_complete,
-    reset_code_check_user,
+    reset_code_check,
     reset_code_request,
 )
 from .services import (
@@ -163,15 +163,18 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = reset_code_check_user(phone=data["phone"])
-        if user is not None and form.validate_for(user):
+        # The code first: nothing about the account (not even which password rules it trips,
+        # which would leak its ID number) is said to someone without the right code.
+        user = reset_code_check(phone=data["phone"], code=data["code"])
+        if user is None:
+            form.add_error("code", "验证码不正确或已过期，请重新获取。")
+        elif form.validate_for(user):
             done = password_reset_complete(
                 phone=data["phone"], code=data["code"], password=data["password1"], request=request
             )
             if done is not None:
                 messages.success(request, "密码已重置，请用新密码登录。")
                 return redirect("login")
-        if not form.errors:
             form.add_error("code", "验证码不正确或已过期，请重新获取。")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
 

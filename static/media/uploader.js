@@ -50,6 +50,7 @@ function setUp(form) {
 
   function fail(text) {
     ui.error.textContent = text;
+    ui.error.hidden = !text; // Wagtail draws a warning icon on the element even when empty
   }
 
   function showProgress(sent, total) {

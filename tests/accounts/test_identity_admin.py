@@ -142,3 +142,15 @@ def test_a_dispute_reaches_the_bureau(client, bureau_admin):
     client.post("/admin/disputes/", {"dispute": dispute.pk, "resolution": "已核实，更正占用账号"})
     dispute.refresh_from_db()
     assert dispute.status == "resolved" and dispute.resolved_by == bureau_admin
+
+
+def test_county_bureaus_do_not_see_disputes(client):
+    linzhou = County.objects.get(code="410581")
+    bureau = OrganisationFactory(
+        kind="bureau", credit_code=None, name="林州人社局3", county=linzhou
+    )
+    admin = UserFactory(username="linzhou_admin3", organisation=bureau)
+    admin.groups.add(Group.objects.get(name="人社局管理员"))
+    client.force_login(admin)
+    response = client.get("/admin/disputes/")
+    assert response.status_code in (302, 403)

@@ -242,3 +242,30 @@ def test_an_imported_learner_accepts_the_privacy_notice_first(client):
     client.force_login(LearnerFactory(privacy_accepted_at=None))
     away = client.post("/my/consent/?next=https://evil.example.com/", {"privacy": "on"})
     assert away["Location"] == "/my/"
+
+
+def test_without_the_code_nothing_about_the_account_is_said(client, outbox):
+    """A wrong code with a password that trips the account's rules must not say which rule:
+    'must not contain the ID number' would let someone test guesses of the number."""
+    learner = LearnerFactory(phone="13700000007")
+    client.post(
+        "/accounts/password/reset/",
+        {"phone": "13700000007", "captcha_0": "t", "captcha_1": "passed"},
+    )
+    code = re.search(r"\d{6}", outbox[0][1]).group(0)
+    wrong = "000000" if code != "000000" else "111111"
+    tail = learner.id_number_for_owner()[-6:]
+    response = client.post(
+        "/accounts/password/reset/confirm/",
+        {"phone": "13700000007", "code": wrong, "password1": f"x{tail}x", "password2": f"x{tail}x"},
+    ).content.decode()
+    assert "验证码不正确或已过期" in response
+    assert "身份证号码" not in response.split("<form")[1].split("</form>")[0].replace(
+        "不能包含身份证号码或手机号码", ""
+    )
+    # Too long a password is refused before anything else.
+    long = client.post(
+        "/accounts/password/reset/confirm/",
+        {"phone": "13700000007", "code": code, "password1": "a" * 5000, "password2": "a" * 5000},
+    )
+    assert "最多" in long.content.decode() or "128" in long.content.decode()
