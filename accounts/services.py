@@ -248,7 +248,15 @@ def id_number_reveal(*, actor: User, person: User, password: str, request=None) 
 
     if not actor.has_perm("accounts.correct_identity"):
         raise PermissionDenied("查看完整身份证号码需要相应权限")
+    from django.core.cache import cache
+
+    failures_key = f"id-reveal-failures:{actor.pk}"
+    if (cache.get(failures_key) or 0) >= 5:
+        # Someone at an unattended desk must not guess the staff member's password here.
+        raise PermissionDenied("密码错误次数过多，请 30 分钟后再试")
     if not actor.check_password(password):
+        cache.add(failures_key, 0, 30 * 60)
+        cache.incr(failures_key)
         audit_record(
             action=AuditAction.ID_NUMBER_VIEWED,
             actor=actor,

@@ -386,18 +386,24 @@ def video_upload_abort(*, asset: VideoAsset) -> None:
     from botocore.exceptions import ClientError
 
     _require_s3()
-    if asset.status != VideoStatus.UPLOADING:
+    upload_id = asset.upload_id
+    # Claim the upload the way completion does, so that an abort racing a completion loses
+    # cleanly instead of failing an asset that completion marks uploaded.
+    claimed = VideoAsset.objects.filter(
+        pk=asset.pk, status=VideoStatus.UPLOADING, upload_id=upload_id
+    ).update(status=VideoStatus.FAILED, failure_reason=CANCELLED, upload_id="")
+    if not claimed:
         raise UploadRefused("该视频的上传已经结束，无法取消。", status=409)
-    if asset.upload_id:
+    if upload_id:
         client, bucket = _s3()
         try:
             client.abort_multipart_upload(
-                Bucket=bucket, Key=_object_key(asset.source_key), UploadId=asset.upload_id
+                Bucket=bucket, Key=_object_key(asset.source_key), UploadId=upload_id
             )
         except ClientError as error:
             if _client_error_code(error) != "NoSuchUpload":
                 raise
-    _mark_failed(asset, CANCELLED)
+    asset.refresh_from_db()
 
 
 # --- Embedded default: through Django into var/ --------------------------------------------

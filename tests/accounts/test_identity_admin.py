@@ -154,3 +154,14 @@ def test_county_bureaus_do_not_see_disputes(client):
     client.force_login(admin)
     response = client.get("/admin/disputes/")
     assert response.status_code in (302, 403)
+
+
+def test_guessing_the_password_to_reveal_is_stopped_after_five_tries(client, bureau_admin):
+    person = LearnerFactory(id_number=valid_id_number(71))
+    client.force_login(bureau_admin)
+    url = f"/admin/people/{person.pk}/"
+    for _ in range(5):
+        client.post(url, {"action": "reveal", "password": "guess"})
+    right = client.post(url, {"action": "reveal", "password": PASSWORD}).content.decode()
+    assert valid_id_number(71) not in right
+    assert "密码错误次数过多" in right
