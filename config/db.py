@@ -49,7 +49,7 @@ def _append_only_sql(vendor: str, table: str) -> tuple[list[str], list[str]]:
             f"DROP TRIGGER IF EXISTS {table}_no_delete",
         ]
     else:
-        raise NotImplementedError(f"append-only triggers for {vendor}")
+        raise ValueError(f"append-only triggers exist for PostgreSQL and SQLite only, not {vendor}")
     return forward, backward
 
 
