@@ -41,7 +41,7 @@ class HomePage(Page):
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["catalog.NoticeIndexPage", "catalog.HelpPage"]
+    subpage_types = ["catalog.NoticeIndexPage", "catalog.HelpPage", "courses.InstitutionIndexPage"]
 
     class Meta:
         verbose_name = _("首页")

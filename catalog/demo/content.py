@@ -7,8 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from accounts.models import Organisation, OrganisationKind, OrganisationStatus
 from catalog.models import HelpPage, HomePage, NoticeIndexPage, NoticePage, SiteFilingSettings
 from catalog.notice_text import notice_parse
+from courses.models import InstitutionIndexPage, InstitutionPage
+from courses.services import institution_page_ensure
 
 DEMO_DIR = Path(__file__).resolve().parent
 NOTICE_2025 = DEMO_DIR / "anyang-notice-2025.txt"
@@ -43,6 +46,22 @@ FAQ = (
         "<p>会计专业技术人员进入“会计专区”学习专业科目。</p>",
     ),
 )
+
+INSTITUTION_DISCLOSURE = {
+    "scope": "<p>面向本市专业技术人员的公需科目和专业科目网络培训。</p>",
+    "training_content": (
+        "<ul><li>公需科目：数字技术、网络安全、绿色低碳、应急管理等普及内容</li>"
+        "<li>专业科目：卫生健康、工程技术等行业的新理论、新知识、新技术、新方法</li></ul>"
+    ),
+    "fees": [
+        ("fee", {"item": "公需科目", "standard": "免费", "note": ""}),
+        (
+            "fee",
+            {"item": "专业科目网络课程", "standard": "每学时 1 元（演示）", "note": "按课程学时计"},
+        ),
+    ],
+    "contact": "<p>咨询电话：0372-0000000（演示）；工作日 8:30–17:30</p>",
+}
 
 CONTACT_HTML = (
     "<p>安阳市人力资源和社会保障局 专业技术人员管理科</p>"
@@ -94,6 +113,21 @@ def demo_site_load() -> dict[str, int]:
         created["pages"] += new
         _, new = _child(home, HelpPage, "contact", title="联系我们", contact=CONTACT_HTML)
         created["pages"] += new
+
+        _, new = _child(
+            home,
+            InstitutionIndexPage,
+            "institutions",
+            title="施教机构",
+            intro="<p>各施教机构公开培训范围、培训内容、收费项目及标准。</p>",
+        )
+        created["pages"] += new
+        for institution in Organisation.objects.filter(
+            kind=OrganisationKind.INSTITUTION, status=OrganisationStatus.APPROVED
+        ):
+            if not InstitutionPage.objects.filter(organisation=institution).exists():
+                institution_page_ensure(institution=institution, **INSTITUTION_DISCLOSURE)
+                created["pages"] += 1
 
         filing = SiteFilingSettings.for_site(site)
         if not filing.icp_number:
