@@ -47,3 +47,20 @@ def institution_editor_add(*, institution: Organisation, user: User) -> None:
     user.organisation = institution
     user.save(update_fields=["organisation"])
     user.groups.add(group, Group.objects.get(name=INSTITUTION_EDITOR))
+
+
+def editor_institution(user) -> Organisation | None:
+    """The approved institution `user` edits for (they belong to it and to its own group), or
+    None. The one definition of "an editor of this institution"."""
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.is_active
+        or not user.organisation_id
+    ):
+        return None
+    org = user.organisation
+    if org.kind != OrganisationKind.INSTITUTION or org.status != "approved":
+        return None
+    if not user.groups.filter(name=institution_group_name(org.pk)).exists():
+        return None
+    return org

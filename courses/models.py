@@ -79,3 +79,51 @@ class InstitutionPage(Page):
     class Meta:
         verbose_name = _("施教机构公开信息")
         verbose_name_plural = _("施教机构公开信息")
+
+
+class Instructor(models.Model):
+    """授课人: a snippet of one institution. The notice requires every instructor's situation to
+    be described in the course introduction, so the bio is required."""
+
+    institution = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="instructors",
+        limit_choices_to={"kind": "institution"},
+        verbose_name=_("施教机构"),
+        editable=False,
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职称/职务"), max_length=100)
+    affiliation = models.CharField(_("工作单位"), max_length=200)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("照片"),
+    )
+    bio = models.TextField(
+        _("个人简介"),
+        help_text=_("学历、专业领域、从业经历和主要成果；将显示在课程介绍中"),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("title"),
+        FieldPanel("affiliation"),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+    ]
+
+    class Meta:
+        ordering = ["institution", "name"]
+        verbose_name = _("授课人")
+        verbose_name_plural = _("授课人")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(bio=""), name="instructor_has_bio"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.title}）"

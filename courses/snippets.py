@@ -1,0 +1,74 @@
+"""The instructors' admin: an institution's editors see, add and change their own institution's
+instructors only (the institution is always theirs, never chosen); reviewers see all, read-only."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from accounts.institutions import editor_institution
+from accounts.roles import BUREAU_ADMIN, REVIEWER
+
+from .models import Instructor
+
+
+def instructors_visible_to(user):
+    if user.is_superuser or user.groups.filter(name__in=[REVIEWER, BUREAU_ADMIN]).exists():
+        return Instructor.objects.all()
+    institution = editor_institution(user)
+    if institution is None:
+        return Instructor.objects.none()
+    return Instructor.objects.filter(institution=institution)
+
+
+class ScopedObjectMixin:
+    def get_object(self, *args, **kwargs):
+        instructor = super().get_object(*args, **kwargs)
+        if not instructors_visible_to(self.request.user).filter(pk=instructor.pk).exists():
+            raise Http404
+        return instructor
+
+
+class EditorOnlyMixin(ScopedObjectMixin):
+    """Changing needs to be the instructor's own institution's editor (reviewers only read)."""
+
+    def get_object(self, *args, **kwargs):
+        instructor = super().get_object(*args, **kwargs)
+        if editor_institution(self.request.user) != instructor.institution:
+            raise PermissionDenied
+        return instructor
+
+
+class CreateView(snippet_views.CreateView):
+    def dispatch(self, request, *args, **kwargs):
+        if editor_institution(request.user) is None:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def save_instance(self):
+        self.form.instance.institution = editor_institution(self.request.user)
+        return super().save_instance()
+
+
+class EditView(EditorOnlyMixin, snippet_views.EditView):
+    pass
+
+
+class DeleteView(EditorOnlyMixin, snippet_views.DeleteView):
+    pass
+
+
+class InstructorViewSet(SnippetViewSet):
+    model = Instructor
+    icon = "user"
+    menu_label = "授课人"
+    menu_order = 210
+    add_to_admin_menu = True
+    list_display = ["name", "title", "affiliation", "institution"]
+    search_fields = ["name", "affiliation"]
+    add_view_class = CreateView
+    edit_view_class = EditView
+    delete_view_class = DeleteView
+
+    def get_queryset(self, request):
+        return instructors_visible_to(request.user)

@@ -1,0 +1,5 @@
+from wagtail.snippets.models import register_snippet
+
+from .snippets import InstructorViewSet
+
+register_snippet(InstructorViewSet)
