@@ -3,7 +3,7 @@
 - An institution editor edits the assets of their own institution and nothing else: their
   organisation is an approved training institution and they are in its own group (施教机构#<id>,
   accounts.roles.institution_group_name, which accounts.institutions.institution_editor_add sets
-  up) — the same test as the uploader's (media.upload_views.editor_institution).
+  up) — accounts.institutions.editor_institution, the one definition.
 - Reviewers (group 审核员 or 人社局管理员, and superusers) see every institution's assets, read-only.
 - Everyone else sees nothing.
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from accounts.models import OrganisationKind, OrganisationStatus
-from accounts.roles import BUREAU_ADMIN, REVIEWER, institution_group_name
+from accounts.institutions import editor_institution
+from accounts.roles import BUREAU_ADMIN, REVIEWER
 
 from .models import VideoAsset
 
@@ -44,15 +44,8 @@ def video_access(user) -> VideoAccess:
     if cached is not None:
         return cached
     names = set(user.groups.values_list("name", flat=True))
-    editor_of: set[int] = set()
-    organisation = user.organisation if user.organisation_id else None
-    if (
-        organisation is not None
-        and organisation.kind == OrganisationKind.INSTITUTION
-        and organisation.status == OrganisationStatus.APPROVED
-        and institution_group_name(organisation.pk) in names
-    ):
-        editor_of.add(organisation.pk)
+    institution = editor_institution(user)
+    editor_of = {institution.pk} if institution is not None else set()
     access = VideoAccess(
         editor_of=frozenset(editor_of),
         reviewer=bool(user.is_superuser or names & {REVIEWER, BUREAU_ADMIN}),

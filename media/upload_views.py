@@ -17,10 +17,10 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
+from accounts.institutions import editor_institution
 from accounts.models import Organisation
 
 from . import upload
-from .access import video_access
 from .models import VideoAsset, VideoStatus
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,6 @@ NOT_FOUND = "找不到该视频，或它不属于本机构。"
 STORAGE_DOWN = "存储服务暂时无法访问，请稍后重试。"
 # A multipart form carries a little more than the file itself.
 FORM_OVERHEAD_BYTES = 1024**2
-
-
-def editor_institution(user) -> Organisation | None:
-    """The approved institution `user` is an editor of, or None (the rule is media.access's)."""
-    return user.organisation if video_access(user).editor_of else None
 
 
 def _error(message: str, status: int) -> JsonResponse:
