@@ -54,6 +54,9 @@ class HomePage(Page):
         )[: self.notices_shown]
         context["notice_index"] = NoticeIndexPage.objects.live().descendant_of(self).first()
         context["help_pages"] = HelpPage.objects.live().child_of(self)
+        from courses.models import InstitutionIndexPage  # courses builds on catalog
+
+        context["institution_index"] = InstitutionIndexPage.objects.live().child_of(self).first()
         return context
 
 

@@ -75,4 +75,5 @@ def test_demo_content_has_the_institutions_disclosure(client):
     page = InstitutionPage.objects.get()
     assert client.get(page.url).status_code == 200
     assert page.title in client.get("/institutions/").content.decode()
+    assert 'href="/institutions/"' in client.get("/").content.decode()
     assert "收费项目及标准" in client.get(page.url).content.decode()
