@@ -13,6 +13,21 @@ from .models import Organisation, TitleLevel, TitleSeries, User
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 
 
+PASSWORD_RULES_HELP = _("至少 8 位，不能过于常见，不能包含身份证号码或手机号码")
+
+
+def new_password_field(label, help_text="") -> forms.CharField:
+    """A field for choosing a password (and its confirmation): capped at 128 characters so no
+    one posts megabytes at the password checks, never stripped, never pre-filled."""
+    return forms.CharField(
+        label=label,
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=help_text,
+    )
+
+
 def captcha_field() -> CaptchaField:
     """A CAPTCHA for the public forms that create something or send a text message."""
     from .login import LoginCaptchaInput
@@ -81,19 +96,8 @@ class RegistrationForm(forms.Form):
     is_accountant = forms.BooleanField(
         label=_("我是会计专业技术人员（在会计专区学习专业科目）"), required=False
     )
-    password1 = forms.CharField(
-        label=_("密码"),
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少 8 位，不能过于常见，不能包含身份证号码或手机号码"),
-    )
-    password2 = forms.CharField(
-        label=_("确认密码"),
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = new_password_field(_("密码"), PASSWORD_RULES_HELP)
+    password2 = new_password_field(_("确认密码"))
     privacy = forms.BooleanField(
         label=_("我已阅读并同意《个人信息保护告知书》"),
         required=True,
@@ -191,19 +195,8 @@ class SmsResetRequestForm(forms.Form):
 class SmsResetForm(forms.Form):
     phone = forms.CharField(label=_("注册手机号码"), max_length=11)
     code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
-    password1 = forms.CharField(
-        label=_("新密码"),
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少 8 位，不能过于常见，不能包含身份证号码或手机号码"),
-    )
-    password2 = forms.CharField(
-        label=_("确认新密码"),
-        max_length=128,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = new_password_field(_("新密码"), PASSWORD_RULES_HELP)
+    password2 = new_password_field(_("确认新密码"))
 
     def clean_phone(self) -> str:
         return phone_clean(self.cleaned_data["phone"])

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .forms import captcha_field, phone_clean
+from .forms import captcha_field, new_password_field, phone_clean
 from .identity import credit_code_validate
 from .models import County, Organisation, OrganisationKind, TitleSeries, User
 from .organisation_services import (
@@ -87,17 +87,8 @@ class EmployerRegistrationForm(forms.Form):
         help_text=_("审核通过后用此手机号码登录"),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
     )
-    password1 = forms.CharField(
-        label=_("密码"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少 8 位，不能过于常见，不能包含手机号码"),
-    )
-    password2 = forms.CharField(
-        label=_("确认密码"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = new_password_field(_("密码"), _("至少 8 位，不能过于常见，不能包含手机号码"))
+    password2 = new_password_field(_("确认密码"))
     captcha = captcha_field()
 
     def clean_name(self) -> str:
