@@ -3,6 +3,7 @@
 Catalog and topic pages and the listing-approval workflow join this app in the catalog issue.
 """
 
+from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
@@ -11,7 +12,7 @@ from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Task, TaskState
 from wagtail.search import index
 
 from .entries import HOME_ENTRIES
@@ -171,3 +172,125 @@ class SiteFilingSettings(BaseSiteSetting):
         if not digits:
             return ""
         return f"{settings.POLICE_RECORD_URL}?recordcode={digits}"
+
+
+# --- Listing approval (DESIGN.md §1): the two steps of the 课程上架审核 workflow ---------------
+
+
+def _problems_comment(problems: list[str]) -> str:
+    return "\n".join(f"{number}. {problem}" for number, problem in enumerate(problems, start=1))
+
+
+class CompletenessTask(Task):
+    """完整性检查: decides the moment it starts, so an incomplete course never reaches a reviewer.
+    A refusal lists every problem in Chinese as its comment; the institution fixes and resubmits."""
+
+    admin_form_fields = Task.admin_form_fields
+
+    class Meta:
+        verbose_name = _("完整性检查（自动）")
+        verbose_name_plural = _("完整性检查（自动）")
+
+    def start(self, workflow_state, user=None):
+        from courses.api import listing_check
+
+        task_state = super().start(workflow_state, user=user)
+        problems = listing_check(workflow_state.content_object).problems
+        if problems:
+            task_state.reject(update=False, comment=_problems_comment(problems))
+        else:
+            task_state.approve(update=False, comment=str(_("自动检查通过。")))
+        return task_state
+
+    @classmethod
+    def get_description(cls):
+        return _(
+            "提交后立即自动检查：授课人简介、课件审核依据、每讲视频已就绪、学时不超过视频时长上限。"
+        )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("退回意见"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": _("请填写退回意见，说明需要修改的内容。")},
+    )
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ListingReviewTaskState(TaskState):
+    """A review of one submitted version; `pins` are the lesson and instructor revisions that
+    were checked with it, which approval publishes together with the page."""
+
+    pins = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("上架审核记录")
+        verbose_name_plural = _("上架审核记录")
+
+
+class ListingReviewTask(Task):
+    """主管部门审核: the reviewers are computed from the page (catalog.listing), so each reviewer
+    sees and can act on only the courses that are theirs. The completeness check is run again
+    when the review (re)starts, so a resubmission after a return is checked too."""
+
+    task_state_class = ListingReviewTaskState
+    admin_form_fields = Task.admin_form_fields
+
+    class Meta:
+        verbose_name = _("主管部门审核")
+        verbose_name_plural = _("主管部门审核")
+
+    def start(self, workflow_state, user=None):
+        from courses.api import listing_check
+
+        check = listing_check(workflow_state.content_object)
+        task_state = super().start(workflow_state, user=user)
+        if check.problems:
+            task_state.reject(update=False, comment=_problems_comment(check.problems))
+        else:
+            task_state.pins = check.pins
+            task_state.save(update_fields=["pins"])
+        return task_state
+
+    def user_can_access_editor(self, obj, user):
+        from .listing import user_reviews_listing
+
+        return user_reviews_listing(user, obj)
+
+    def locked_for_user(self, obj, user):
+        from .listing import user_reviews_listing
+
+        return not user_reviews_listing(user, obj)
+
+    def get_actions(self, obj, user):
+        from .listing import user_reviews_listing
+
+        if not user_reviews_listing(user, obj):
+            return []
+        return [
+            ("reject", _("退回修改"), True),
+            ("approve", _("审核通过"), False),
+            ("approve", _("附意见通过"), True),
+        ]
+
+    def get_form_for_action(self, action):
+        return ReturnForm if action == "reject" else ApproveForm
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        from .listing import listing_pages_reviewable_by
+
+        return self.task_states.filter(
+            status=TaskState.STATUS_IN_PROGRESS,
+            workflow_state__object_id__in=listing_pages_reviewable_by(user),
+        )
+
+    @classmethod
+    def get_description(cls):
+        return _("公需科目由人社局、会计专区由财政局、专业科目由行业主管部门审核；退回须填写意见。")

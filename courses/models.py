@@ -1,15 +1,37 @@
-"""Institution pages — each training institution's public disclosure (范围、内容、收费项目及标准) —
-under which the courses issue adds course and lesson pages."""
+"""Courseware pages and what they are made of (DESIGN.md §1–§2).
 
+施教机构 (InstitutionIndexPage) → one institution's disclosure (InstitutionPage) → its courses
+(CoursePage) → their lessons (LessonPage). Instructors are snippets of their institution; topics
+are editable data. Courses and disclosures go live through the listing-approval workflow of the
+catalog app; a lesson goes live with its course (it has no workflow of its own).
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import DraftStateMixin, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from accounts.models import Organisation
+from accounts.models import Industry, Organisation, TitleSeries
+
+from .forms import CoursePageForm, LessonPageForm
+from .quiz import QuizFields
+
+
+def _listing_workflow():
+    from catalog.api import listing_workflow  # the catalog app owns the workflow
+
+    return listing_workflow()
 
 
 class InstitutionIndexPage(Page):
@@ -74,16 +96,22 @@ class InstitutionPage(Page):
         FieldPanel("contact"),
     ]
     parent_page_types = ["courses.InstitutionIndexPage"]
-    subpage_types: list[str] = []  # course pages join in the courses issue
+    subpage_types = ["courses.CoursePage"]
 
     class Meta:
         verbose_name = _("施教机构公开信息")
         verbose_name_plural = _("施教机构公开信息")
 
+    def get_workflow(self):
+        return _listing_workflow()
 
-class Instructor(models.Model):
+
+class Instructor(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model):
     """授课人: a snippet of one institution. The notice requires every instructor's situation to
-    be described in the course introduction, so the bio is required."""
+    be described in the course introduction, so the bio is required.
+
+    The row holds the live (approved) version; an editor's change is a draft revision that goes
+    live when a course naming this instructor is approved (editors cannot publish)."""
 
     institution = models.ForeignKey(
         Organisation,
@@ -109,12 +137,18 @@ class Instructor(models.Model):
         help_text=_("学历、专业领域、从业经历和主要成果；将显示在课程介绍中"),
     )
 
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="instructor")
+
     panels = [
-        FieldPanel("name"),
-        FieldPanel("title"),
-        FieldPanel("affiliation"),
+        HelpPanel(
+            content=_("修改保存为草稿；使用该授课人的课程重新提交并审核通过后，修改才对学员显示。")
+        ),
+        # Required even on a draft: the row must satisfy instructor_has_bio.
+        FieldPanel("name", required_on_save=True),
+        FieldPanel("title", required_on_save=True),
+        FieldPanel("affiliation", required_on_save=True),
         FieldPanel("photo"),
-        FieldPanel("bio"),
+        FieldPanel("bio", required_on_save=True),
     ]
 
     class Meta:
@@ -127,3 +161,282 @@ class Instructor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.title}）"
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+    def get_preview_template(self, request, mode_name):
+        return "courses/instructor_preview.html"
+
+
+class TopicKind(models.TextChoices):
+    KEY = "key", _("重点内容")
+    POPULAR = "popular", _("普及内容")
+
+
+class Topic(models.Model):
+    """A public-subject topic (DESIGN.md §2): the bureau edits the list year by year."""
+
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    kind = models.CharField(_("类别"), max_length=10, choices=TopicKind.choices)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("kind"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["kind", "sort_order", "name"]
+        verbose_name = _("公需科目专题")
+        verbose_name_plural = _("公需科目专题")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subject(models.TextChoices):
+    PUBLIC = "public", _("公需科目")
+    PROFESSIONAL = "professional", _("专业科目")
+    ACCOUNTING = "accounting", _("会计专区")
+
+
+class BasisKind(models.TextChoices):
+    """The three routes by which courseware may be vetted (DESIGN.md §2)."""
+
+    DEPARTMENT = "department", _("经市级及以上行业主管部门审核通过")
+    RECOMMENDED = "recommended", _("由经授权的行业协会、学会推荐")
+    PUBLISHER = "publisher", _("经市级出版主管部门审核通过")
+
+
+HOURS_STEP = Decimal("0.5")
+
+
+def validate_half_hours(value: Decimal) -> None:
+    if value is not None and (value / HOURS_STEP) % 1:
+        raise ValidationError(_("学时须为 0.5 的整数倍。"))
+
+
+class CoursePage(QuizFields, Page):
+    """A course of one institution. Its quiz fields are the course's final exam (结业考试)."""
+
+    summary = models.TextField(_("课程简介"), max_length=1000)
+    subject = models.CharField(_("科目类型"), max_length=20, choices=Subject.choices)
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("专题"),
+        help_text=_("公需科目必选"),
+    )
+    industry = models.ForeignKey(
+        Industry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("行业"),
+        help_text=_("专业科目必选：决定由哪个行业主管部门审核"),
+    )
+    title_series = ParentalManyToManyField(
+        TitleSeries, blank=True, related_name="courses", verbose_name=_("适用职称系列")
+    )
+    credit_hours = models.DecimalField(
+        _("学时"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(HOURS_STEP), validate_half_hours],
+        help_text=_("0.5 的整数倍；不得超过视频总时长 ÷ 每学时分钟数"),
+    )
+    credit_years = ParentalManyToManyField(
+        "credits.CreditYear", related_name="courses", verbose_name=_("适用年度")
+    )
+    fee = models.DecimalField(
+        _("收费（元）"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("公需科目免费"),
+    )
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("封面图片"),
+    )
+    syllabus = RichTextField(_("教学大纲"), blank=True, features=["bold", "ol", "ul", "h3"])
+    instructors = ParentalManyToManyField(
+        Instructor, blank=True, related_name="courses", verbose_name=_("授课人")
+    )
+    basis_kind = models.CharField(
+        _("课件审核依据"), max_length=20, choices=BasisKind.choices, blank=True
+    )
+    basis_body = models.CharField(
+        _("审核（推荐）单位"), max_length=100, blank=True, help_text=_("审核或推荐单位的全称")
+    )
+    basis_authoriser = models.CharField(
+        _("授权部门"),
+        max_length=100,
+        blank=True,
+        help_text=_("由行业协会、学会推荐时必填：授权其推荐的市级及以上行业主管部门"),
+    )
+    basis_document_number = models.CharField(_("文号或函号"), max_length=60, blank=True)
+    basis_date = models.DateField(_("发文日期"), null=True, blank=True)
+    basis_scan = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核文件扫描件"),
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.FilterField("subject"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("subject"),
+                FieldPanel("topic"),
+                FieldRowPanel([FieldPanel("industry"), FieldPanel("title_series")]),
+            ],
+            heading=_("科目"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("credit_hours"), FieldPanel("fee")]),
+                FieldPanel("credit_years", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("学时与收费"),
+        ),
+        FieldPanel("cover"),
+        FieldPanel("syllabus"),
+        FieldPanel("instructors", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [
+                FieldPanel("basis_kind"),
+                FieldPanel("basis_body"),
+                FieldPanel("basis_authoriser"),
+                FieldRowPanel([FieldPanel("basis_document_number"), FieldPanel("basis_date")]),
+                FieldPanel("basis_scan"),
+            ],
+            heading=_("课件审核依据"),
+        ),
+        QuizFields.quiz_panel(_("结业考试（可选）")),
+    ]
+    parent_page_types = ["courses.InstitutionPage"]
+    subpage_types = ["courses.LessonPage"]
+    base_form_class = CoursePageForm
+
+    class Meta:
+        verbose_name = _("课程")
+        verbose_name_plural = _("课程")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(subject="public") | models.Q(fee=0),
+                name="public_course_is_free",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(credit_hours__gt=0), name="course_hours_positive"
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.subject == Subject.PUBLIC and self.fee:
+            errors["fee"] = _("公需科目免费学习，收费须为 0。")
+        if self.subject != Subject.PUBLIC and self.topic_id:
+            errors["topic"] = _("只有公需科目选择专题。")
+        if errors:
+            raise ValidationError(errors)
+
+    def get_workflow(self):
+        return _listing_workflow()
+
+    @cached_property
+    def institution(self) -> Organisation:
+        return InstitutionPage.objects.ancestor_of(self).get().organisation
+
+    def lessons(self):
+        """This course's lessons in their order (the page tree's order)."""
+        return LessonPage.objects.child_of(self).order_by("path")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        lessons = self.lessons().select_related("video")
+        context["lessons"] = lessons if getattr(request, "is_preview", False) else lessons.live()
+        context["instructors"] = self.instructors.filter(live=True).select_related("photo")
+        return context
+
+
+class LessonPage(QuizFields, Page):
+    """One lesson (一讲) of a course: a ready video of the course's institution and an optional
+    quiz. It goes live when its course is approved."""
+
+    video = models.ForeignKey(
+        "courseware_media.VideoAsset",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lessons",
+        verbose_name=_("课件视频"),
+        help_text=_("只能选择本机构已转码完成的视频"),
+    )
+    summary = models.TextField(_("本讲简介"), blank=True, max_length=1000)
+
+    content_panels = [
+        *Page.content_panels,
+        HelpPanel(
+            content=_("本讲随课程一起提交审核：修改本讲后，请到课程页面提交审核，通过后生效。")
+        ),
+        FieldPanel("video"),
+        FieldPanel("summary"),
+        QuizFields.quiz_panel(_("课后测验（可选）")),
+    ]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+    base_form_class = LessonPageForm
+
+    class Meta:
+        verbose_name = _("课时")
+        verbose_name_plural = _("课时")
+
+    def get_workflow(self):
+        return None  # lessons are approved and published with their course
+
+    @cached_property
+    def course(self) -> CoursePage:
+        return CoursePage.objects.parent_of(self).get()
+
+    @cached_property
+    def number(self) -> int:
+        return LessonPage.objects.sibling_of(self).filter(path__lte=self.path).count()
+
+    def get_context(self, request, *args, **kwargs):
+        from media.delivery import master_playlist_url, playlist_allowed
+
+        from .api import course_study_allowed
+
+        context = super().get_context(request, *args, **kwargs)
+        course = self.course
+        preview = getattr(request, "is_preview", False)
+        context["course"] = course
+        context["study_allowed"] = course_study_allowed(request.user, course)
+        video = self.video
+        if (
+            video is not None
+            and (preview or context["study_allowed"])
+            and playlist_allowed(request.user, video)
+        ):
+            context["playlist_url"] = master_playlist_url(video)
+        context["questions"] = self.quiz_public_questions()
+        return context

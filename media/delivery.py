@@ -49,15 +49,17 @@ class PlaylistUnavailable(Exception):
 def playlist_allowed(user, asset: VideoAsset) -> bool:
     """Whether `user` may have `asset`'s playlist: THE check for video delivery.
 
-    Today (the video issue, before courses exist) only previews are allowed: an editor of the
-    institution that owns the asset, or a reviewer (审核员, 人社局管理员, superusers), once the
-    asset is ready. Learners will get playlists through lessons: the courses and player issues
-    extend this function (a logged-in learner allowed to study a course that uses this asset),
-    and every delivery path goes through it.
+    Once the asset is ready: an editor of the institution that owns it, or a reviewer (审核员,
+    人社局管理员, superusers), for previews; and a logged-in learner allowed to study a live
+    course of which the asset is a live lesson's video (courses.api.asset_study_allowed).
     """
     if not getattr(user, "is_authenticated", False) or asset.status != VideoStatus.READY:
         return False
-    return asset_visible(user, asset)
+    if asset_visible(user, asset):
+        return True
+    from courses.api import asset_study_allowed  # courses builds on media
+
+    return asset_study_allowed(user, asset.pk)
 
 
 def video_playlist_for(user, asset: VideoAsset, *, now: float | None = None) -> str:

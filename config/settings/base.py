@@ -162,6 +162,10 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no foreign services (DESIGN.md §3)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "jpg", "jpeg", "png"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Approving a listing publishes the course with the lesson and instructor versions that were
+# checked on submission (catalog/listing.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "catalog.workflow_finish.listing_workflow_finish"
+WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH = True
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
 WAGTAILEMBEDS_FINDERS = []  # oEmbed providers are foreign services
 
@@ -407,3 +411,9 @@ CELERY_BEAT_SCHEDULE["media-requeue-stuck"] = {
     "task": "media.tasks.video_assets_requeue_stuck",
     "schedule": 600.0,
 }
+
+# --- Credit years (DESIGN.md §2) -------------------------------------------------------------
+# Minutes of online video per 学时. The notice does not say; 45 is assumed and production refuses
+# less. The demo and test profiles use 1 so that clips of seconds earn real hours.
+CREDIT_MINUTES_PER_HOUR_DEFAULT = 45
+CREDIT_MINUTES_PER_HOUR_MIN = 45

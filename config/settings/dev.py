@@ -37,3 +37,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Without a broker, transcode in a background thread of the server (media.tasks.video_asset_enqueue).
 VIDEO_PROCESS_IN_THREAD = not REDIS_URL  # noqa: F405
+
+# DESIGN.md §2: the demo and test profiles count one minute of video as one 学时.
+CREDIT_MINUTES_PER_HOUR_DEFAULT = 1
+CREDIT_MINUTES_PER_HOUR_MIN = 1

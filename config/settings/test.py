@@ -39,3 +39,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 SMS_BACKEND = "accounts.sms.MemorySmsBackend"
 CAPTCHA_TEST_MODE = True  # the answer "passed" is accepted; real answers still work
+
+# DESIGN.md §2: the demo and test profiles count one minute of video as one 学时.
+CREDIT_MINUTES_PER_HOUR_DEFAULT = 1
+CREDIT_MINUTES_PER_HOUR_MIN = 1

@@ -1,0 +1,65 @@
+"""The reviewers' queue on the admin dashboard: oldest submission first."""
+
+from django.utils import timezone
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+from wagtail.models import TaskState
+
+from .models import ListingReviewTask, ListingReviewTaskState
+
+
+def listing_queue(user):
+    """The listing reviews waiting for `user`, oldest first."""
+    tasks = ListingReviewTask.objects.filter(active=True)
+    states = TaskState.objects.none()
+    for task in tasks:
+        states = states | task.get_task_states_user_can_moderate(user)
+    return (
+        ListingReviewTaskState.objects.filter(pk__in=states.values("pk"))
+        .select_related("workflow_state__requested_by", "revision")
+        .order_by("started_at", "pk")
+    )
+
+
+class ListingQueuePanel(Component):
+    name = "listing_queue"
+    order = 40
+    template_name = "catalog/admin/listing_queue_panel.html"
+
+    def __init__(self, request, states):
+        self.request = request
+        self.states = states
+
+    def get_context_data(self, parent_context=None):
+        now = timezone.now()
+        rows = []
+        for state in self.states[:50]:
+            page = state.revision.as_object()
+            rows.append(
+                {
+                    "page": page,
+                    "institution": page.get_parent().title if page.depth > 1 else "",
+                    "kind": page._meta.verbose_name,
+                    "submitted_at": state.started_at,
+                    "waiting_days": (now - state.started_at).days,
+                    "submitted_by": state.workflow_state.requested_by,
+                }
+            )
+        return {"rows": rows, "total": self.states.count()}
+
+
+@hooks.register("construct_homepage_panels")
+def add_listing_queue_panel(request, panels):
+    user = request.user
+    if not user.is_superuser and not ListingReviewTask.objects.filter(active=True).exists():
+        return
+    states = listing_queue(user)
+    if not user.is_superuser and not states.exists():
+        from .listing import _is_reviewer
+
+        if not _is_reviewer(user):
+            return
+    # Wagtail's own "awaiting your review" panel lists newest first and mixes tasks: ours replaces
+    # it for reviewers of listings.
+    panels[:] = [panel for panel in panels if panel.name != "workflow_objects_to_moderate"]
+    panels.insert(0, ListingQueuePanel(request, states))

@@ -1,0 +1,97 @@
+"""What other apps (the catalog's listing workflow, the player, media delivery) may use of courses."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from wagtail.models import Page, Revision
+
+from accounts.roles import LEARNER
+
+from .models import CoursePage, InstitutionPage, Instructor, LessonPage, Subject
+from .rules import course_draft, course_problems, disclosure_problems
+
+__all__ = [
+    "CoursePage",
+    "InstitutionPage",
+    "LessonPage",
+    "ListingCheck",
+    "Subject",
+    "asset_study_allowed",
+    "course_study_allowed",
+    "listing_check",
+    "listing_publish_related",
+]
+
+
+@dataclass(frozen=True)
+class ListingCheck:
+    """The platform's check of a page submitted for listing, and the versions it checked (pins:
+    what approving it will publish alongside the page)."""
+
+    problems: list[str]
+    pins: dict = field(default_factory=dict)
+
+
+def listing_check(page: Page) -> ListingCheck:
+    """Check what approving `page` now would publish. Pages other than courses and disclosures
+    have nothing to check."""
+    page = page.specific
+    if isinstance(page, CoursePage):
+        draft = course_draft(page)
+        return ListingCheck(
+            problems=course_problems(draft, institution_id=page.institution.pk),
+            pins={
+                "lessons": {str(k): v for k, v in draft.lesson_revisions.items()},
+                "instructors": {str(k): v for k, v in draft.instructor_revisions.items()},
+            },
+        )
+    if isinstance(page, InstitutionPage):
+        version = page.get_latest_revision_as_object()
+        return ListingCheck(problems=disclosure_problems(version))
+    return ListingCheck(problems=[])
+
+
+@transaction.atomic
+def listing_publish_related(page: Page, pins: dict, *, user=None) -> None:
+    """Publish, with an approved course, the lesson and instructor versions that were checked
+    when it was submitted (later edits stay drafts for the next approval)."""
+    for lesson in LessonPage.objects.filter(pk__in=[int(k) for k in pins.get("lessons", {})]):
+        _publish_pinned(lesson, pins["lessons"][str(lesson.pk)], user=user)
+    for instructor in Instructor.objects.filter(
+        pk__in=[int(k) for k in pins.get("instructors", {})]
+    ):
+        _publish_pinned(instructor, pins["instructors"][str(instructor.pk)], user=user)
+
+
+def _publish_pinned(obj, revision_id: int | None, *, user) -> None:
+    if revision_id is None:  # never edited through the admin: the row itself is the version
+        if not obj.live:
+            obj.save_revision(user=user).publish(user=user)
+        return
+    if obj.live and obj.live_revision_id == revision_id:
+        return
+    Revision.objects.get(pk=revision_id).publish(user=user)
+
+
+def course_study_allowed(user, course: CoursePage) -> bool:
+    """Whether `user` may study `course`: a logged-in, active learner (学员) and a live course.
+
+    The player issue adds enrolment where a course has a fee; until then every live course is
+    open to every learner."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not course.live:
+        return False
+    return user.groups.filter(name=LEARNER).exists()
+
+
+def asset_study_allowed(user, asset_id: int) -> bool:
+    """Whether `user` may watch the video asset as a lesson: it is the video of a live lesson of a
+    live course the learner may study."""
+    lesson_paths = (
+        LessonPage.objects.live().filter(video_id=asset_id).values_list("path", flat=True)
+    )
+    courses = CoursePage.objects.live().filter(
+        path__in=[path[: -Page.steplen] for path in lesson_paths]
+    )
+    return any(course_study_allowed(user, course) for course in courses)

@@ -1,0 +1,164 @@
+"""A small world for the course and listing tests: two institutions with their pages, editors,
+instructors and ready videos; the listing reviewers of the bureau, the finance bureau and two
+industries' departments; a learner; the 2026 credit year (1 minute of video per 学时 in tests)."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.documents.models import Document
+from django.core.files.base import ContentFile
+
+from accounts.models import Industry, Organisation, OrganisationKind
+from catalog.api import listing_workflow
+from courses.models import (
+    BasisKind,
+    CoursePage,
+    InstitutionIndexPage,
+    InstitutionPage,
+    Instructor,
+    LessonPage,
+    Subject,
+    Topic,
+)
+from courses.services import institution_page_ensure
+from credits.models import CreditYear
+from tests.factories import LearnerFactory, OrganisationFactory, UserFactory, home_page
+from tests.media.people import make_asset, make_editor
+
+DISCLOSURE = {
+    "scope": "<p>专业技术人员继续教育网络培训</p>",
+    "training_content": "<p>网络安全、应急管理</p>",
+    "fees": [("fee", {"item": "专业科目", "standard": "每学时 2 元", "note": ""})],
+    "contact": "<p>0372-1234567</p>",
+}
+
+
+@dataclass
+class Institution:
+    organisation: Organisation
+    page: InstitutionPage
+    editor: object
+    instructor: Instructor
+    video: object  # a ready VideoAsset of 150 s
+    scan: Document
+
+
+@dataclass
+class World:
+    a: Institution
+    b: Institution
+    year: CreditYear
+    reviewers: dict = field(default_factory=dict)  # "bureau", "finance", "health", "industry"
+    learner: object = None
+
+    def course(self, institution=None, *, lessons=1, video=None, **fields) -> CoursePage:
+        """A complete course of `institution` (default: a), saved as a draft revision, with
+        `lessons` lessons of its ready video; `fields` override the course's."""
+        institution = institution or self.a
+        defaults = {
+            "title": "网络安全法律法规解读",
+            "summary": "解读网络安全法及配套法规。",
+            "subject": Subject.PUBLIC,
+            "topic": Topic.objects.get(name="网络安全"),
+            "credit_hours": Decimal("2.0"),
+            "basis_kind": BasisKind.DEPARTMENT,
+            "basis_body": "河南省人力资源和社会保障厅",
+            "basis_document_number": "豫人社函〔2025〕12号",
+            "basis_date": datetime.date(2025, 3, 1),
+            "basis_scan": institution.scan,
+        }
+        instructors = fields.pop("instructors", [institution.instructor])
+        course = CoursePage(live=False, **defaults)
+        institution.page.add_child(instance=course)
+        # Then the overrides, as a draft saved from the editor (which defers required fields).
+        for name, value in fields.items():
+            setattr(course, name, value)
+        course.credit_years.set([self.year])
+        course.instructors.set(instructors)
+        course.save_revision(user=institution.editor, clean=False)
+        for number in range(lessons):
+            lesson = LessonPage(
+                title=f"第{number + 1}讲",
+                video=video if video is not None else institution.video,
+                live=False,
+            )
+            course.add_child(instance=lesson)
+            lesson.save_revision(user=institution.editor)
+        course.refresh_from_db()
+        return course
+
+
+def submit(page, user):
+    """What "提交审核" in the page editor does."""
+    return listing_workflow().start(page.specific, user)
+
+
+def act(page, user, action: str, comment: str = ""):
+    """What a reviewer's button does (through the task's own rules)."""
+    state = page.specific.current_workflow_state
+    task_state = state.current_task_state.specific
+    task = task_state.task.specific
+    assert action in [name for name, _label, _modal in task.get_actions(page, user)]
+    task.on_action(task_state, user, action, comment=comment)
+
+
+def make_reviewer(username: str, organisation: Organisation):
+    user = UserFactory(username=username, organisation=organisation)
+    user.groups.add(Group.objects.get(name="审核员"))
+    return user
+
+
+def _institution(name: str, tag: str) -> Institution:
+    organisation = OrganisationFactory(
+        kind=OrganisationKind.INSTITUTION, credit_code=None, name=name
+    )
+    page = institution_page_ensure(institution=organisation, **DISCLOSURE)
+    editor = make_editor(organisation, f"editor_{tag}")
+    instructor = Instructor.objects.create(
+        institution=organisation,
+        name=f"{tag}老师",
+        title="教授",
+        affiliation=f"{name}",
+        bio=f"{tag}老师长期从事网络安全研究。",
+    )
+    video = make_asset(organisation, f"{name}第一讲", duration=150.0, width=320, height=240)
+    scan = Document(title=f"{name}审核文件")
+    scan.file.save("basis.pdf", ContentFile(b"%PDF-1.4 basis"), save=False)
+    scan.save()
+    return Institution(organisation, page, editor, instructor, video, scan)
+
+
+@pytest.fixture
+def world(db) -> World:
+    index = InstitutionIndexPage(title="施教机构", slug="institutions")
+    home_page().add_child(instance=index)
+    year = CreditYear.objects.get(year=2026)
+    assert year.minutes_per_hour == 1
+    world = World(a=_institution("甲培训学院", "甲"), b=_institution("乙培训学院", "乙"), year=year)
+    health = Industry.objects.get(name="卫生健康")
+    industry = Industry.objects.get(name="工业和信息化")
+    bureau = OrganisationFactory(
+        kind=OrganisationKind.BUREAU, credit_code=None, county=None, name="安阳市人社局"
+    )
+    finance = OrganisationFactory(
+        kind=OrganisationKind.FINANCE_BUREAU, credit_code=None, county=None, name="安阳市财政局"
+    )
+    health_department = OrganisationFactory(
+        kind=OrganisationKind.DEPARTMENT, credit_code=None, industry=health, name="市卫健委"
+    )
+    industry_department = OrganisationFactory(
+        kind=OrganisationKind.DEPARTMENT, credit_code=None, industry=industry, name="市工信局"
+    )
+    world.reviewers = {
+        "bureau": make_reviewer("bureau_reviewer", bureau),
+        "finance": make_reviewer("finance_reviewer", finance),
+        "health": make_reviewer("health_reviewer", health_department),
+        "industry": make_reviewer("industry_reviewer", industry_department),
+    }
+    learner = LearnerFactory(username="learner")
+    learner.groups.add(Group.objects.get(name="学员"))
+    world.learner = learner
+    return world
