@@ -8,8 +8,7 @@ Reviewers of listings are users of the 审核员 group acting for:
 Superusers may act on everything.
 """
 
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from wagtail.models import Page, WorkflowState
 
 from accounts.models import Organisation, OrganisationKind, OrganisationStatus, User
@@ -18,8 +17,10 @@ from courses.api import CoursePage, InstitutionPage, Subject, listing_publish_re
 
 
 def listing_reviewer_organisations(page: Page) -> QuerySet:
-    """The organisations whose reviewers decide on `page`'s listing."""
-    page = page.specific
+    """The organisations whose reviewers decide on `page`'s listing (pass the version under
+    review: a draft's subject and industry may differ from the stored row's)."""
+    if not isinstance(page, (CoursePage, InstitutionPage)):
+        page = page.specific
     approved = Organisation.objects.filter(status=OrganisationStatus.APPROVED)
     if isinstance(page, CoursePage):
         if page.subject == Subject.PUBLIC:
@@ -34,11 +35,28 @@ def listing_reviewer_organisations(page: Page) -> QuerySet:
     return approved.none()
 
 
+def _review_in_progress(page: Page):
+    from .models import ListingReviewTaskState
+
+    return (
+        ListingReviewTaskState.objects.for_instance(page)
+        .filter(status=ListingReviewTaskState.STATUS_IN_PROGRESS)
+        .order_by("-pk")
+        .first()
+    )
+
+
 def listing_reviewers(page: Page) -> QuerySet:
+    """The users who decide on `page`'s listing: of the organisations fixed when its review began
+    (or, with no review under way, those its latest version would go to)."""
+    review = _review_in_progress(page)
+    organisations = (
+        review.reviewer_organisations.all()
+        if review is not None
+        else listing_reviewer_organisations(page.specific.get_latest_revision_as_object())
+    )
     return User.objects.filter(
-        is_active=True,
-        groups__name=REVIEWER,
-        organisation__in=listing_reviewer_organisations(page),
+        is_active=True, groups__name=REVIEWER, organisation__in=organisations
     ).distinct()
 
 
@@ -55,40 +73,31 @@ def _is_reviewer(user) -> bool:
 
 
 def user_reviews_listing(user, page: Page) -> bool:
-    """Whether `user` decides on `page`'s listing."""
+    """Whether `user` may decide on `page`'s listing now: a review is under way and the user is a
+    reviewer of one of its organisations (or a superuser)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
     if not _is_reviewer(user):
         return False
-    return listing_reviewer_organisations(page).filter(pk=user.organisation_id).exists()
+    review = _review_in_progress(page)
+    return (
+        review is not None
+        and review.reviewer_organisations.filter(pk=user.organisation_id).exists()
+    )
 
 
-def listing_pages_reviewable_by(user) -> QuerySet:
-    """The ids of every page whose listing `user` decides on, as a queryset of strings (the form
-    WorkflowState.object_id stores them in). Mirrors listing_reviewer_organisations."""
+def listing_task_states_for(user, task_states: QuerySet) -> QuerySet:
+    """Of `task_states` (of the listing-review task), those in progress that `user` decides on."""
+    in_progress = task_states.filter(status="in_progress")
     if user.is_superuser:
-        pages = Page.objects.all()
-    elif not _is_reviewer(user) or user.organisation.status != OrganisationStatus.APPROVED:
-        pages = Page.objects.none()
-    else:
-        organisation = user.organisation
-        courses = CoursePage.objects.none()
-        disclosures = InstitutionPage.objects.none()
-        if organisation.kind == OrganisationKind.BUREAU and organisation.county_id is None:
-            courses = CoursePage.objects.filter(subject=Subject.PUBLIC)
-            disclosures = InstitutionPage.objects.all()
-        elif organisation.kind == OrganisationKind.FINANCE_BUREAU:
-            courses = CoursePage.objects.filter(subject=Subject.ACCOUNTING)
-        elif organisation.kind == OrganisationKind.DEPARTMENT:
-            courses = CoursePage.objects.filter(
-                subject=Subject.PROFESSIONAL, industry_id=organisation.industry_id
-            )
-        pages = Page.objects.filter(
-            Q(pk__in=courses.values("pk")) | Q(pk__in=disclosures.values("pk"))
-        )
-    return pages.annotate(id_text=Cast("pk", CharField())).values_list("id_text", flat=True)
+        return in_progress
+    if not _is_reviewer(user):
+        return in_progress.none()
+    return in_progress.filter(
+        listingreviewtaskstate__reviewer_organisations=user.organisation_id
+    ).distinct()
 
 
 def listing_workflow_finish(workflow_state: WorkflowState, user=None) -> None:
@@ -98,7 +107,8 @@ def listing_workflow_finish(workflow_state: WorkflowState, user=None) -> None:
     from .models import ListingReviewTaskState
 
     obj = workflow_state.content_object
-    obj.get_latest_revision().publish(user=user)
+    # Reviewers hold no publish permission of their own: the workflow's approval is the grant.
+    obj.get_latest_revision().publish(user=user, skip_permission_checks=True)
     review = (
         ListingReviewTaskState.objects.filter(
             workflow_state=workflow_state, status=ListingReviewTaskState.STATUS_APPROVED

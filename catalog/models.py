@@ -225,9 +225,13 @@ class ApproveForm(forms.Form):
 
 
 class ListingReviewTaskState(TaskState):
-    """A review of one submitted version; `pins` are the lesson and instructor revisions that
-    were checked with it, which approval publishes together with the page."""
+    """A review of one submitted version. `reviewer_organisations` are computed from that version
+    when the review starts (catalog.listing); `pins` are the lesson and instructor revisions
+    checked with it, which approval publishes together with the page."""
 
+    reviewer_organisations = models.ManyToManyField(
+        "accounts.Organisation", related_name="+", verbose_name=_("审核单位")
+    )
     pins = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -250,13 +254,18 @@ class ListingReviewTask(Task):
     def start(self, workflow_state, user=None):
         from courses.api import listing_check
 
-        check = listing_check(workflow_state.content_object)
+        from .listing import listing_reviewer_organisations
+
+        page = workflow_state.content_object
+        check = listing_check(page)
         task_state = super().start(workflow_state, user=user)
         if check.problems:
             task_state.reject(update=False, comment=_problems_comment(check.problems))
-        else:
-            task_state.pins = check.pins
-            task_state.save(update_fields=["pins"])
+            return task_state
+        task_state.pins = check.pins
+        task_state.save(update_fields=["pins"])
+        submitted = page.specific.get_latest_revision_as_object()
+        task_state.reviewer_organisations.set(listing_reviewer_organisations(submitted))
         return task_state
 
     def user_can_access_editor(self, obj, user):
@@ -284,12 +293,9 @@ class ListingReviewTask(Task):
         return ReturnForm if action == "reject" else ApproveForm
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        from .listing import listing_pages_reviewable_by
+        from .listing import listing_task_states_for
 
-        return self.task_states.filter(
-            status=TaskState.STATUS_IN_PROGRESS,
-            workflow_state__object_id__in=listing_pages_reviewable_by(user),
-        )
+        return listing_task_states_for(user, self.task_states.all())
 
     @classmethod
     def get_description(cls):

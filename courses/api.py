@@ -66,11 +66,11 @@ def listing_publish_related(page: Page, pins: dict, *, user=None) -> None:
 def _publish_pinned(obj, revision_id: int | None, *, user) -> None:
     if revision_id is None:  # never edited through the admin: the row itself is the version
         if not obj.live:
-            obj.save_revision(user=user).publish(user=user)
+            obj.save_revision(user=user).publish(user=user, skip_permission_checks=True)
         return
     if obj.live and obj.live_revision_id == revision_id:
         return
-    Revision.objects.get(pk=revision_id).publish(user=user)
+    Revision.objects.get(pk=revision_id).publish(user=user, skip_permission_checks=True)
 
 
 def course_study_allowed(user, course: CoursePage) -> bool:

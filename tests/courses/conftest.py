@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from wagtail.documents.models import Document
 from django.core.files.base import ContentFile
+from wagtail.documents.models import Document
 
 from accounts.models import Industry, Organisation, OrganisationKind
 from catalog.api import listing_workflow

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from courses.api import listing_check
-from courses.models import BasisKind, Instructor, Subject
+from courses.models import BasisKind, Subject
 from courses.rules import hours_cap
 from media.models import VideoStatus
 from tests.courses.conftest import submit
@@ -63,7 +63,9 @@ def test_no_lessons_and_no_year(world):
 def test_an_instructor_without_a_bio_in_the_version_to_publish(world):
     instructor = world.a.instructor
     instructor.bio = ""
-    instructor.save_revision(clean=False)  # a draft from an older form or an import: the row keeps its bio
+    instructor.save_revision(
+        clean=False
+    )  # a draft from an older form or an import: the row keeps its bio
     assert "授课人“甲老师”缺少个人简介。" in problems(world.course())
 
 
