@@ -114,7 +114,7 @@ def test_playlist_allowed_to_the_owners_editors_and_reviewers_only(
         (make_staff("审核员", "reviewer"), 200),
         (make_staff("人社局管理员", "bureau"), 200),
         (other, 404),
-        (make_learner(), 404),  # learners: through lessons, in the courses and player issues
+        (make_learner(), 404),  # a learner: only as a live lesson's video (tests/courses)
         (make_staff("用人单位审核员", "hr"), 404),
     ]:
         client.force_login(user)
