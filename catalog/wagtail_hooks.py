@@ -1,6 +1,9 @@
 """The reviewers' queue on the admin dashboard: oldest submission first."""
 
+from django.contrib import messages
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.models import TaskState
@@ -63,3 +66,30 @@ def add_listing_queue_panel(request, panels):
     # it for reviewers of listings.
     panels[:] = [panel for panel in panels if panel.name != "workflow_objects_to_moderate"]
     panels.insert(0, ListingQueuePanel(request, states))
+
+
+def _explain_refused_submission(request, page):
+    """Wagtail says "submitted for review" even when the completeness check refused the page the
+    same instant: say what is missing, so the editor does not wait for a reviewer."""
+    if "action-submit" not in request.POST:
+        return
+    state = page.current_workflow_state
+    if state is None or state.status != state.STATUS_NEEDS_CHANGES:
+        return
+    refused = state.current_task_state
+    if refused is None or refused.finished_by_id is not None:  # a reviewer's return, not ours
+        return
+    messages.error(
+        request,
+        format_html(
+            "{}<br>{}",
+            "提交未通过完整性检查，尚未交给审核人员。请修改以下问题后再次提交：",
+            format_html_join(
+                mark_safe("<br>"), "{}", ((line,) for line in refused.comment.splitlines())
+            ),
+        ),
+    )
+
+
+hooks.register("after_create_page", _explain_refused_submission)
+hooks.register("after_edit_page", _explain_refused_submission)

@@ -241,3 +241,16 @@ def test_learners_get_the_playlist_of_a_live_lesson_only(world, client, settings
     other_video = make_asset(world.a.organisation, "未用于课程", duration=30.0)
     assert not delivery.playlist_allowed(world.learner, other_video)
     assert Decimal(course.credit_hours) == Decimal("2.0")
+
+
+def test_a_refused_submission_says_why_in_the_editor(world, client):
+    client.force_login(world.a.editor)
+    data = course_form(world, world.a, basis_document_number="")
+    data["action-submit"] = "1"
+    response = client.post(add_url("coursepage", world.a.page), data, follow=True)
+    html = response.content.decode()
+    assert "提交未通过完整性检查" in html
+    assert "未填写文号或函号。" in html and "课程至少需要一讲。" in html
+    course = CoursePage.objects.get(title="应急管理基础知识与实务")
+    assert course.current_workflow_state.status == "needs_changes"
+    assert not course.live
