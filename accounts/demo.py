@@ -93,6 +93,9 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("bureau_admin", "市人社局管理员", BUREAU_ADMIN, "bureau", "后台 /admin/"),
     DemoAccount(
+        "bureau_reviewer", "市人社局审核员", REVIEWER, "bureau", "后台 /admin/，审核公需科目课程上架"
+    ),
+    DemoAccount(
         "linzhou_reviewer", "林州市人社局审核员", REVIEWER, "linzhou_bureau", "后台 /admin/"
     ),
     DemoAccount(
@@ -102,8 +105,12 @@ DEMO_ACCOUNTS = (
         "linzhou_bureau",
         "后台 /admin/，审核林州市用人单位注册",
     ),
-    DemoAccount("health_reviewer", "卫健委审核员", REVIEWER, "health_dept", "后台 /admin/"),
-    DemoAccount("finance_reviewer", "财政局审核员", REVIEWER, "finance", "后台 /admin/"),
+    DemoAccount(
+        "health_reviewer", "卫健委审核员", REVIEWER, "health_dept", "后台 /admin/，审核卫生健康专业课程"
+    ),
+    DemoAccount(
+        "finance_reviewer", "财政局审核员", REVIEWER, "finance", "后台 /admin/，审核会计专区课程"
+    ),
     DemoAccount("hospital_hr", "示范医院人事科", EMPLOYER_REVIEWER, "hospital", "后台 /admin/"),
     DemoAccount(
         "institution_editor", "示范基地编辑", INSTITUTION_EDITOR, "institution", "后台 /admin/"
