@@ -93,7 +93,11 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("bureau_admin", "市人社局管理员", BUREAU_ADMIN, "bureau", "后台 /admin/"),
     DemoAccount(
-        "bureau_reviewer", "市人社局审核员", REVIEWER, "bureau", "后台 /admin/，审核公需科目课程上架"
+        "bureau_reviewer",
+        "市人社局审核员",
+        REVIEWER,
+        "bureau",
+        "后台 /admin/，审核公需科目课程上架",
     ),
     DemoAccount(
         "linzhou_reviewer", "林州市人社局审核员", REVIEWER, "linzhou_bureau", "后台 /admin/"
@@ -106,7 +110,11 @@ DEMO_ACCOUNTS = (
         "后台 /admin/，审核林州市用人单位注册",
     ),
     DemoAccount(
-        "health_reviewer", "卫健委审核员", REVIEWER, "health_dept", "后台 /admin/，审核卫生健康专业课程"
+        "health_reviewer",
+        "卫健委审核员",
+        REVIEWER,
+        "health_dept",
+        "后台 /admin/，审核卫生健康专业课程",
     ),
     DemoAccount(
         "finance_reviewer", "财政局审核员", REVIEWER, "finance", "后台 /admin/，审核会计专区课程"

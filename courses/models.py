@@ -372,9 +372,17 @@ class CoursePage(QuizFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        lessons = self.lessons().select_related("video")
-        context["lessons"] = lessons if getattr(request, "is_preview", False) else lessons.live()
-        context["instructors"] = self.instructors.filter(live=True).select_related("photo")
+        if getattr(request, "is_preview", False):
+            # A reviewer's preview shows what approval would publish: the latest versions.
+            context["lessons"] = [
+                lesson.get_latest_revision_as_object() for lesson in self.lessons()
+            ]
+            context["instructors"] = [
+                instructor.get_latest_revision_as_object() for instructor in self.instructors.all()
+            ]
+        else:
+            context["lessons"] = self.lessons().live().select_related("video")
+            context["instructors"] = self.instructors.filter(live=True).select_related("photo")
         return context
 
 

@@ -246,3 +246,23 @@ def test_disclosure_changes_go_to_the_city_bureau(world):
     act(page, world.reviewers["bureau"], "approve")
     page.refresh_from_db()
     assert "7654321" in page.contact
+
+
+def test_the_reviewer_previews_what_approval_would_publish(world, client):
+    course = world.course()
+    lesson = LessonPage.objects.child_of(course).get()
+    draft = lesson.get_latest_revision_as_object()
+    draft.title = "草稿中的第一讲"
+    draft.save_revision(user=world.a.editor)
+    instructor = world.a.instructor
+    instructor.bio = "草稿中的简介。"
+    instructor.save_revision(user=world.a.editor)
+    submit(course, world.a.editor)
+    task = course.current_workflow_state.current_task_state.task
+    url = reverse("wagtailadmin_pages:workflow_preview", args=[course.pk, task.pk])
+
+    client.force_login(world.reviewers["bureau"])
+    html = client.get(url).content.decode()
+    assert "草稿中的第一讲" in html and "草稿中的简介。" in html
+    client.force_login(world.b.editor)
+    assert client.get(url).status_code in (302, 403)
