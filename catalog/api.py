@@ -14,3 +14,17 @@ def listing_workflow() -> Workflow | None:
         .order_by("pk")
         .first()
     )
+
+
+def listing_review_pins(page) -> dict | None:
+    """The lesson and instructor revisions pinned by `page`'s review under way, if any: what
+    approving it would publish."""
+    from .models import ListingReviewTaskState
+
+    state = (
+        ListingReviewTaskState.objects.for_instance(page)
+        .filter(status=ListingReviewTaskState.STATUS_IN_PROGRESS)
+        .order_by("-pk")
+        .first()
+    )
+    return state.pins if state is not None else None

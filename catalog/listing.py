@@ -13,7 +13,13 @@ from wagtail.models import Page, WorkflowState
 
 from accounts.models import Organisation, OrganisationKind, OrganisationStatus, User
 from accounts.roles import REVIEWER
-from courses.api import CoursePage, InstitutionPage, Subject, listing_publish_related
+from courses.api import (
+    CoursePage,
+    InstitutionPage,
+    Subject,
+    listing_check,
+    listing_publish_related,
+)
 
 
 def listing_reviewer_organisations(page: Page) -> QuerySet:
@@ -33,6 +39,20 @@ def listing_reviewer_organisations(page: Page) -> QuerySet:
     if isinstance(page, InstitutionPage):
         return approved.filter(kind=OrganisationKind.BUREAU, county__isnull=True)
     return approved.none()
+
+
+def listing_problems(page: Page):
+    """The completeness check of `page` (courses.api.listing_check) plus ours: someone must be
+    able to review it. Returns the check (problems and pins) and the reviewing organisations."""
+    check = listing_check(page)
+    submitted = page.specific.get_latest_revision_as_object()
+    organisations = listing_reviewer_organisations(submitted)
+    problems = list(check.problems)
+    if not problems and not organisations.exists():
+        problems.append(
+            "没有负责审核该课程的单位（该行业尚无已登记的行业主管部门），请联系人社局。"
+        )
+    return problems, check.pins, organisations
 
 
 def _review_in_progress(page: Page):
@@ -90,14 +110,18 @@ def user_reviews_listing(user, page: Page) -> bool:
 
 def listing_task_states_for(user, task_states: QuerySet) -> QuerySet:
     """Of `task_states` (of the listing-review task), those in progress that `user` decides on."""
+    from .models import ListingReviewTaskState
+
     in_progress = task_states.filter(status="in_progress")
     if user.is_superuser:
         return in_progress
     if not _is_reviewer(user):
         return in_progress.none()
     return in_progress.filter(
-        listingreviewtaskstate__reviewer_organisations=user.organisation_id
-    ).distinct()
+        pk__in=ListingReviewTaskState.objects.filter(
+            reviewer_organisations=user.organisation_id
+        ).values("pk")
+    )
 
 
 def listing_workflow_finish(workflow_state: WorkflowState, user=None) -> None:

@@ -5,6 +5,7 @@ Catalog and topic pages and the listing-approval workflow join this app in the c
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -192,10 +193,10 @@ class CompletenessTask(Task):
         verbose_name_plural = _("完整性检查（自动）")
 
     def start(self, workflow_state, user=None):
-        from courses.api import listing_check
+        from .listing import listing_problems
 
         task_state = super().start(workflow_state, user=user)
-        problems = listing_check(workflow_state.content_object).problems
+        problems, _pins, _organisations = listing_problems(workflow_state.content_object)
         if problems:
             task_state.reject(update=False, comment=_problems_comment(problems))
         else:
@@ -252,20 +253,16 @@ class ListingReviewTask(Task):
         verbose_name_plural = _("主管部门审核")
 
     def start(self, workflow_state, user=None):
-        from courses.api import listing_check
+        from .listing import listing_problems
 
-        from .listing import listing_reviewer_organisations
-
-        page = workflow_state.content_object
-        check = listing_check(page)
+        problems, pins, organisations = listing_problems(workflow_state.content_object)
         task_state = super().start(workflow_state, user=user)
-        if check.problems:
-            task_state.reject(update=False, comment=_problems_comment(check.problems))
+        if problems:
+            task_state.reject(update=False, comment=_problems_comment(problems))
             return task_state
-        task_state.pins = check.pins
+        task_state.pins = pins
         task_state.save(update_fields=["pins"])
-        submitted = page.specific.get_latest_revision_as_object()
-        task_state.reviewer_organisations.set(listing_reviewer_organisations(submitted))
+        task_state.reviewer_organisations.set(organisations)
         return task_state
 
     def user_can_access_editor(self, obj, user):
@@ -291,6 +288,30 @@ class ListingReviewTask(Task):
 
     def get_form_for_action(self, action):
         return ReturnForm if action == "reject" else ApproveForm
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        """Every way in (the modal's URL names a page and a task state separately; the editor's
+        own action buttons pass the client's extra data through) ends here, so check that the
+        task state is this page's review under way, that the user decides on it, and that the
+        data is what the action's form allows."""
+        from .listing import user_reviews_listing
+
+        workflow_state = task_state.workflow_state
+        page = workflow_state.content_object
+        if (
+            action_name not in ("approve", "reject")
+            or task_state.status != TaskState.STATUS_IN_PROGRESS
+            or workflow_state.status != workflow_state.STATUS_IN_PROGRESS
+            or workflow_state.current_task_state_id != task_state.pk
+            or not user_reviews_listing(user, page)
+        ):
+            raise PermissionDenied
+        form = self.get_form_for_action(action_name)({"comment": kwargs.get("comment", "")})
+        if not form.is_valid():
+            raise PermissionDenied(form.errors.as_text())
+        return super().on_action(
+            task_state, user, action_name, comment=form.cleaned_data["comment"]
+        )
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         from .listing import listing_task_states_for

@@ -9,20 +9,23 @@ from accounts.audit import audit_record
 from .models import CompletenessTask, ListingReviewTask
 
 
-def _listing_task_state(instance) -> bool:
-    return isinstance(instance.task.specific, (CompletenessTask, ListingReviewTask))
+def _listing_task(instance):
+    task = instance.task.specific
+    return task if isinstance(task, (CompletenessTask, ListingReviewTask)) else None
 
 
 @receiver(task_approved)
 def audit_listing_approved(sender, instance, user=None, **kwargs):
-    if _listing_task_state(instance):
+    # Only a reviewer approves; the automatic check passing is not an approval.
+    if isinstance(_listing_task(instance), ListingReviewTask):
         _audit_decision(instance, user, "listing.approved")
 
 
 @receiver(task_rejected)
 def audit_listing_returned(sender, instance, user=None, **kwargs):
-    if _listing_task_state(instance):
-        _audit_decision(instance, user, "listing.returned")
+    if _listing_task(instance) is not None:
+        action = "listing.returned" if user is not None else "listing.check_failed"
+        _audit_decision(instance, user, action)
 
 
 def _audit_decision(task_state, user, action):

@@ -18,6 +18,7 @@ __all__ = [
     "Subject",
     "asset_study_allowed",
     "course_study_allowed",
+    "course_versions",
     "listing_check",
     "listing_publish_related",
 ]
@@ -55,7 +56,10 @@ def listing_check(page: Page) -> ListingCheck:
 def listing_publish_related(page: Page, pins: dict, *, user=None) -> None:
     """Publish, with an approved course, the lesson and instructor versions that were checked
     when it was submitted (later edits stay drafts for the next approval)."""
-    for lesson in LessonPage.objects.filter(pk__in=[int(k) for k in pins.get("lessons", {})]):
+    lessons = LessonPage.objects.child_of(page).filter(
+        pk__in=[int(k) for k in pins.get("lessons", {})]
+    )
+    for lesson in lessons:
         _publish_pinned(lesson, pins["lessons"][str(lesson.pk)], user=user)
     for instructor in Instructor.objects.filter(
         pk__in=[int(k) for k in pins.get("instructors", {})]
@@ -68,9 +72,35 @@ def _publish_pinned(obj, revision_id: int | None, *, user) -> None:
         if not obj.live:
             obj.save_revision(user=user).publish(user=user, skip_permission_checks=True)
         return
-    if obj.live and obj.live_revision_id == revision_id:
+    if obj.live and obj.live_revision_id and obj.live_revision_id >= revision_id:
+        # Already live, or a newer version went live with another course (instructors are
+        # shared): never roll it back.
         return
     Revision.objects.get(pk=revision_id).publish(user=user, skip_permission_checks=True)
+
+
+def course_versions(course: CoursePage) -> tuple[list[LessonPage], list[Instructor]]:
+    """The lesson and instructor versions approving `course` would publish: those pinned by its
+    review under way, else the latest ones."""
+    from catalog.api import listing_review_pins  # catalog's workflow pins them
+
+    pins = listing_review_pins(course) or {}
+
+    def version(obj, pinned: dict):
+        if str(obj.pk) not in pinned:
+            return obj.get_latest_revision_as_object()
+        revision_id = pinned[str(obj.pk)]  # None: the stored row was the version checked
+        return Revision.objects.get(pk=revision_id).as_object() if revision_id else obj
+
+    if pins:
+        lessons = [
+            version(lesson, pins.get("lessons", {}))
+            for lesson in course.lessons().filter(pk__in=[int(k) for k in pins.get("lessons", {})])
+        ]
+    else:
+        lessons = [lesson.get_latest_revision_as_object() for lesson in course.lessons()]
+    instructors = [version(i, pins.get("instructors", {})) for i in course.instructors.all()]
+    return lessons, instructors
 
 
 def course_study_allowed(user, course: CoursePage) -> bool:

@@ -222,7 +222,7 @@ class CoursePage(QuizFields, Page):
     subject = models.CharField(_("科目类型"), max_length=20, choices=Subject.choices)
     topic = models.ForeignKey(
         Topic,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="courses",
@@ -231,7 +231,7 @@ class CoursePage(QuizFields, Page):
     )
     industry = models.ForeignKey(
         Industry,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="courses",
@@ -287,7 +287,7 @@ class CoursePage(QuizFields, Page):
     basis_date = models.DateField(_("发文日期"), null=True, blank=True)
     basis_scan = models.ForeignKey(
         "wagtaildocs.Document",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
@@ -373,13 +373,27 @@ class CoursePage(QuizFields, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         if getattr(request, "is_preview", False):
-            # A reviewer's preview shows what approval would publish: the latest versions.
-            context["lessons"] = [
-                lesson.get_latest_revision_as_object() for lesson in self.lessons()
+            # A preview (the reviewer's, or the editor's) shows what approval would publish: the
+            # versions pinned by the review under way, else the latest ones; with the videos
+            # and the quizzes' answers, which only staff ever see here.
+            from .api import course_versions
+
+            lessons, instructors = course_versions(self)
+            context["lessons"] = lessons
+            context["instructors"] = instructors
+            from media.delivery import master_playlist_url, playlist_allowed
+
+            context["review"] = [
+                {
+                    "lesson": lesson,
+                    "questions": lesson.quiz_review_questions(),
+                    "playlist_url": master_playlist_url(lesson.video)
+                    if lesson.video and playlist_allowed(request.user, lesson.video)
+                    else "",
+                }
+                for lesson in lessons
             ]
-            context["instructors"] = [
-                instructor.get_latest_revision_as_object() for instructor in self.instructors.all()
-            ]
+            context["exam_questions"] = self.quiz_review_questions()
         else:
             context["lessons"] = self.lessons().live().select_related("video")
             context["instructors"] = self.instructors.filter(live=True).select_related("photo")

@@ -137,3 +137,19 @@ class QuizFields(models.Model):
                 }
             )
         return questions
+
+    def quiz_review_questions(self) -> list[dict]:
+        """The questions with their answers marked, for the reviewer's preview only."""
+        questions = self.quiz_public_questions()
+        for question, block in zip(questions, self.quiz_questions, strict=True):
+            if block.block_type == "true_false":
+                correct = {block.value["answer"]}
+            else:
+                correct = {
+                    option.id
+                    for option in block.value["options"].bound_blocks
+                    if option.value["correct"]
+                }
+            for option in question["options"]:
+                option["correct"] = option["id"] in correct
+        return questions

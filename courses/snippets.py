@@ -1,8 +1,12 @@
 """The instructors' admin: an institution's editors see, add and change their own institution's
 instructors only (the institution is always theirs, never chosen); reviewers see all, read-only."""
 
+import functools
+
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import URLPattern
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -55,7 +59,14 @@ class EditView(EditorOnlyMixin, snippet_views.EditView):
 
 
 class DeleteView(EditorOnlyMixin, snippet_views.DeleteView):
-    pass
+    """An instructor named by a course cannot be deleted: that would change a listed course
+    without an approval."""
+
+    def get_object(self, *args, **kwargs):
+        instructor = super().get_object(*args, **kwargs)
+        if instructor.courses.exists():
+            raise PermissionDenied("该授课人已用于课程，不能删除。")
+        return instructor
 
 
 class InstructorViewSet(SnippetViewSet):
@@ -69,6 +80,28 @@ class InstructorViewSet(SnippetViewSet):
     add_view_class = CreateView
     edit_view_class = EditView
     delete_view_class = DeleteView
+    copy_view_enabled = False
 
     def get_queryset(self, request):
         return instructors_visible_to(request.user)
+
+    def get_urlpatterns(self):
+        # Every view that names one instructor (history, revisions, compare, preview, usage,
+        # inspect ... not only add/edit/delete) is limited to the instructors the user may see:
+        # another institution's drafts are not theirs to read.
+        return [_scoped(pattern) for pattern in super().get_urlpatterns()]
+
+
+def _scoped(pattern: URLPattern) -> URLPattern:
+    view = pattern.callback
+
+    @functools.wraps(view)
+    def scoped(request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None:
+            visible = instructors_visible_to(request.user).filter(pk=unquote(str(pk)))
+            if not visible.exists():
+                raise Http404
+        return view(request, *args, **kwargs)
+
+    return URLPattern(pattern.pattern, scoped, pattern.default_args, pattern.name)

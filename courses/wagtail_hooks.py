@@ -1,7 +1,10 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Topic
+from .models import CoursePage, LessonPage, Topic
 from .snippets import InstructorViewSet
 
 
@@ -16,3 +19,38 @@ class TopicViewSet(SnippetViewSet):
 
 register_snippet(InstructorViewSet)
 register_snippet(TopicViewSet)
+
+
+def _course_under_review(page) -> CoursePage | None:
+    page = page.specific
+    course = page if isinstance(page, CoursePage) else None
+    if isinstance(page, LessonPage):
+        course = page.course
+    if course is not None and course.workflow_in_progress:
+        return course
+    return None
+
+
+def _refuse_during_review(request, page, verb: str):
+    course = _course_under_review(page)
+    if course is None:
+        return None
+    messages.error(
+        request,
+        f"课程“{course.title}”正在审核，审核结束前不能{verb}其课时。审核通过或退回后再操作。",
+    )
+    return redirect("wagtailadmin_explore", course.pk)
+
+
+@hooks.register("before_delete_page")
+def refuse_delete_during_review(request, page):
+    # The course page itself is locked by its workflow; its lessons are separate pages, and
+    # deleting or moving one would change what the reviewer approves (hours vs. video time).
+    return _refuse_during_review(request, page, "删除")
+
+
+@hooks.register("before_move_page")
+def refuse_move_during_review(request, page, destination):
+    return _refuse_during_review(request, page, "移动") or _refuse_during_review(
+        request, destination, "移入"
+    )

@@ -1,8 +1,7 @@
 // The lesson page's video until the player issue brings credited playback: the browser's own HLS
 // where it has one (Safari, iOS), hls.js elsewhere; a 403 (expired signature) reloads the
 // playlist from where the viewer was.
-const root = document.querySelector("[data-lesson-player]");
-if (root) {
+for (const root of document.querySelectorAll("[data-lesson-player]")) {
   const video = root.querySelector("video");
   const error = root.querySelector("[data-player-error]");
   const playlistUrl = root.dataset.playlistUrl;
@@ -37,7 +36,7 @@ if (root) {
           hls.on(Hls.Events.FRAG_LOADED, () => (reloads = 0));
           hls.loadSource(playlistUrl);
           hls.attachMedia(video);
-          window.__lessonHls = hls;
+          root.hls = hls; // for tests and debugging
         };
         attach(-1);
       })
