@@ -6,4 +6,4 @@ class CatalogConfig(AppConfig):
     verbose_name = "门户与目录"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import cache, signals  # noqa: F401  (signal receivers)

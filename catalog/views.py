@@ -1,9 +1,26 @@
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
+from accounts.models import Industry
+from courses.api import InstitutionPage, Subject, Topic
+from credits.api import current_credit_year
+
+from .cache import anonymous_cached
 from .entries import COMING
+from .selectors import CatalogFilters, catalog_courses, course_search, lesson_counts
+
+PER_PAGE = 12
+SUBJECT_TITLES = {
+    Subject.PUBLIC: ("公需科目", "免费学习。重点内容与普及内容，每年不少于 30 学时。"),
+    Subject.PROFESSIONAL: ("专业科目", "按行业与职称系列选择课程，每年不少于 60 学时。"),
+    Subject.ACCOUNTING: ("会计专区", "会计专业技术人员在专区学习专业科目（豫财会〔2025〕4号）。"),
+}
 
 
 def entry_coming(request: HttpRequest, url_name: str) -> HttpResponse:
@@ -21,3 +38,56 @@ def healthz(request: HttpRequest) -> JsonResponse:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def _courses_page(request, courses):
+    page_obj = Paginator(courses, PER_PAGE).get_page(request.GET.get("page"))
+    counts = lesson_counts(page_obj.object_list)
+    for course in page_obj.object_list:
+        course.lesson_count = counts.get(course.pk, 0)
+    return page_obj
+
+
+@anonymous_cached
+def catalog_list(request: HttpRequest, subject: str) -> HttpResponse:
+    """公需科目 / 专业科目 / 会计专区: live, approved courses of the current credit year."""
+    year = current_credit_year()
+    filters = CatalogFilters.from_query(request.GET)
+    courses = catalog_courses(subject=subject, year=year and year.year, filters=filters)
+    title, lead = SUBJECT_TITLES[subject]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(
+        request,
+        "catalog/catalog.html",
+        {
+            "title": title,
+            "lead": lead,
+            "subject": subject,
+            "year": year,
+            "filters": filters,
+            "page_obj": _courses_page(request, courses),
+            "topics": Topic.objects.all() if subject == Subject.PUBLIC else [],
+            "industries": Industry.objects.all() if subject == Subject.PROFESSIONAL else [],
+            "institutions": InstitutionPage.objects.live().order_by("title"),
+            "query_string": query.urlencode(),
+        },
+    )
+
+
+@anonymous_cached
+def search(request: HttpRequest) -> HttpResponse:
+    """/search/?q=: approved courses by title, summary, topic, instructor or institution."""
+    text = request.GET.get("q", "").strip()[:100]
+    year = current_credit_year()
+    results = course_search(text=text, year=year and year.year) if text else []
+    return TemplateResponse(
+        request,
+        "catalog/search.html",
+        {
+            "q": text,
+            "page_obj": _courses_page(request, results),
+            "topics": Topic.objects.all(),
+            "query_string": f"q={quote(text)}",
+        },
+    )

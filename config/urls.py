@@ -8,9 +8,6 @@ from catalog import views as catalog_views
 
 # Entries of the home page whose features come in later issues (catalog.entries).
 _coming = [
-    ("courses/public/", "entry_public"),
-    ("courses/professional/", "entry_professional"),
-    ("courses/accounting/", "entry_accounting"),
     ("my/declarations/", "entry_declare"),
     ("my/hours/", "entry_hours"),
     ("verify/", "entry_verify"),
@@ -24,6 +21,15 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("", include("media.delivery_urls")),  # before the DEBUG /media/ route below
     path("healthz", catalog_views.healthz, name="healthz"),
+    path("search/", catalog_views.search, name="search"),
+    *[
+        path(f"courses/{subject}/", catalog_views.catalog_list, {"subject": subject}, name=name)
+        for subject, name in (
+            ("public", "entry_public"),
+            ("professional", "entry_professional"),
+            ("accounting", "entry_accounting"),
+        )
+    ],
     *[
         path(route, catalog_views.entry_coming, {"url_name": name}, name=name)
         for route, name in _coming

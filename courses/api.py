@@ -7,15 +7,17 @@ from wagtail.models import Page, Revision
 
 from accounts.roles import LEARNER
 
-from .models import CoursePage, InstitutionPage, Instructor, LessonPage, Subject
+from .models import CoursePage, InstitutionPage, Instructor, LessonPage, Subject, Topic
 from .rules import course_draft, course_problems, disclosure_problems
 
 __all__ = [
     "CoursePage",
     "InstitutionPage",
+    "Instructor",
     "LessonPage",
     "ListingCheck",
     "Subject",
+    "Topic",
     "asset_study_allowed",
     "course_study_allowed",
     "course_versions",

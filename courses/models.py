@@ -28,6 +28,12 @@ from .forms import CoursePageForm, LessonPageForm
 from .quiz import QuizFields
 
 
+def _anonymous_cached(serve, request, *args, **kwargs):
+    from catalog.cache import anonymous_cached  # anonymous public pages are cached (catalog)
+
+    return anonymous_cached(serve)(request, *args, **kwargs)
+
+
 def _listing_workflow():
     from catalog.api import listing_workflow  # the catalog app owns the workflow
 
@@ -104,6 +110,9 @@ class InstitutionPage(Page):
 
     def get_workflow(self):
         return _listing_workflow()
+
+    def serve(self, request, *args, **kwargs):
+        return _anonymous_cached(super().serve, request, *args, **kwargs)
 
 
 class Instructor(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model):
@@ -294,6 +303,8 @@ class CoursePage(QuizFields, Page):
         verbose_name=_("审核文件扫描件"),
     )
 
+    search_document = models.TextField(editable=False, blank=True, default="")
+
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
@@ -361,6 +372,36 @@ class CoursePage(QuizFields, Page):
 
     def get_workflow(self):
         return _listing_workflow()
+
+    def serve(self, request, *args, **kwargs):
+        return _anonymous_cached(super().serve, request, *args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self.search_document = self.build_search_document()
+        return super().save(*args, **kwargs)
+
+    def build_search_document(self) -> str:
+        """What /search/ finds this course by (courses.search): its title, summary, topic,
+        industry, institution and instructors' names."""
+        from .search import search_document
+
+        institution = ""
+        if self.path and self.depth and self.depth > 1:
+            institution = (
+                Page.objects.filter(path=self.path[: -self.steplen])
+                .values_list("title", flat=True)
+                .first()
+                or ""
+            )
+        instructors = " ".join(instructor.name for instructor in self.instructors.all())
+        return search_document(
+            self.title,
+            self.summary,
+            self.topic.name if self.topic_id else "",
+            self.industry.name if self.industry_id else "",
+            institution,
+            instructors,
+        )
 
     @cached_property
     def institution(self) -> Organisation:

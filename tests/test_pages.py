@@ -95,9 +95,6 @@ def test_notice_index_lists_newest_first_and_paginates(client):
 @pytest.mark.parametrize(
     "url,title",
     [
-        ("/courses/public/", "公需科目"),
-        ("/courses/professional/", "专业科目"),
-        ("/courses/accounting/", "会计专区"),
         ("/my/declarations/", "学时申报"),
         ("/my/hours/", "学时查询"),
         ("/verify/", "证书查验"),
@@ -109,6 +106,22 @@ def test_entries_still_to_come_say_so(client, url, title):
     html = response.content.decode()
     assert f"<h1>{title}</h1>" in html
     assert "即将开放" in html
+
+
+@pytest.mark.parametrize(
+    "url,title",
+    [
+        ("/courses/public/", "公需科目"),
+        ("/courses/professional/", "专业科目"),
+        ("/courses/accounting/", "会计专区"),
+    ],
+)
+def test_catalog_entries_lead_to_their_catalogs(client, url, title):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<h1>{title}" in html and "即将开放" not in html
+    assert "没有符合条件的课程" in html  # no courses yet: a helpful line, not a blank page
 
 
 def test_unknown_page_is_a_chinese_404(client):

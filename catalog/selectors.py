@@ -1,0 +1,120 @@
+"""Reads for the catalog and search: live, approved courses valid for the current credit year,
+with what a listing shows, in a fixed number of queries however many courses there are."""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
+from wagtail.models import Page
+
+from courses.api import CoursePage, InstitutionPage, Instructor, LessonPage
+from courses.search import search_query
+
+SORTS = {
+    "newest": ("-first_published_at", "-pk"),
+    "hours": ("-credit_hours", "-first_published_at"),
+}
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    topic: int | None = None
+    industry: int | None = None
+    institution: int | None = None  # institution page id
+    hours: Decimal | None = None
+    fee: str = ""  # "", "free", "paid"
+    sort: str = "newest"
+
+    @classmethod
+    def from_query(cls, params) -> "CatalogFilters":
+        def number(name):
+            value = params.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        try:
+            hours = Decimal(params.get("hours", "")) if params.get("hours") else None
+        except InvalidOperation:
+            hours = None
+        fee = params.get("fee", "")
+        sort = params.get("sort", "newest")
+        return cls(
+            topic=number("topic"),
+            industry=number("industry"),
+            institution=number("institution"),
+            hours=hours,
+            fee=fee if fee in ("free", "paid") else "",
+            sort=sort if sort in SORTS else "newest",
+        )
+
+
+def listed_courses(*, year: int | None) -> QuerySet:
+    """Live, public courses valid for `year`, annotated with their institution's page title and
+    id, their instructors and lesson count prefetched."""
+    if year is None:
+        return CoursePage.objects.none()
+    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - CoursePage.steplen)
+    institutions = InstitutionPage.objects.filter(path=parent_path)
+    return (
+        CoursePage.objects.live()
+        .public()
+        .filter(credit_years=year)
+        .annotate(
+            institution_title=Subquery(institutions.values("title")[:1]),
+            institution_id=Subquery(institutions.values("pk")[:1]),
+            institution_url_path=Subquery(institutions.values("url_path")[:1]),
+        )
+        .select_related("topic", "industry", "cover")
+        .prefetch_related(
+            Prefetch("instructors", queryset=Instructor.objects.filter(live=True)),
+        )
+    )
+
+
+def catalog_courses(*, subject: str, year: int | None, filters: CatalogFilters) -> QuerySet:
+    courses = listed_courses(year=year).filter(subject=subject)
+    if filters.topic:
+        courses = courses.filter(topic_id=filters.topic)
+    if filters.industry:
+        courses = courses.filter(industry_id=filters.industry)
+    if filters.institution:
+        institution = Page.objects.filter(pk=filters.institution).first()
+        courses = (
+            courses.filter(path__startswith=institution.path) if institution else courses.none()
+        )
+    if filters.hours is not None:
+        courses = courses.filter(credit_hours=filters.hours)
+    if filters.fee == "free":
+        courses = courses.filter(fee=0)
+    elif filters.fee == "paid":
+        courses = courses.filter(fee__gt=0)
+    return courses.order_by(*SORTS[filters.sort])
+
+
+def course_search(*, text: str, year: int | None, limit: int = 200) -> list:
+    """Courses matching `text` (courses.search), best first; empty for an empty query."""
+    query = search_query(text)
+    if not query:
+        return []
+    courses = listed_courses(year=year)
+    for term in query.required:
+        courses = courses.filter(search_document__contains=f" {term} ")
+    found = list(courses.order_by("-first_published_at")[:limit])
+    return sorted(found, key=lambda course: -query.score(course.search_document))
+
+
+def lesson_counts(courses) -> dict[int, int]:
+    """Live lessons per course, in one query."""
+    paths = {course.path: course.pk for course in courses}
+    counts: dict[int, int] = {}
+    if not paths:
+        return counts
+    rows = (
+        LessonPage.objects.live()
+        .annotate(parent_path=Substr("path", 1, Length("path") - LessonPage.steplen))
+        .filter(parent_path__in=list(paths))
+        .values_list("parent_path", flat=True)
+    )
+    for parent in rows:
+        counts[paths[parent]] = counts.get(paths[parent], 0) + 1
+    return counts

@@ -1,0 +1,176 @@
+"""The catalog lists and search: only live, approved courses of the current credit year; Chinese
+search by words, parts of words and names; filters and sorting; a fixed number of queries; and
+anonymous pages cached without a CSRF token, purged on publish."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Industry
+from courses.models import CoursePage, Instructor, LessonPage, Subject, Topic
+from tests.courses.conftest import act, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(world, institution=None, **fields):
+    """A course that went through the listing workflow and is live."""
+    course = world.course(institution, **fields)
+    submit(course, (institution or world.a).editor)
+    reviewer = {
+        Subject.PUBLIC: "bureau",
+        Subject.ACCOUNTING: "finance",
+        Subject.PROFESSIONAL: "health",
+    }[fields.get("subject", Subject.PUBLIC)]
+    act(course, world.reviewers[reviewer], "approve")
+    course.refresh_from_db()
+    assert course.live
+    return course
+
+
+def published(world, **fields):
+    """A live course without the workflow, for tests about reading many courses."""
+    course = world.course(**fields)
+    course.get_latest_revision().publish()
+    for lesson in LessonPage.objects.child_of(course):
+        lesson.get_latest_revision_as_object().save_revision().publish()
+    return course
+
+
+def titles(response) -> list[str]:
+    return [course.title for course in response.context["page_obj"].object_list]
+
+
+def test_search_finds_words_parts_of_words_and_names(world, client):
+    listed(world, title="网络安全法律法规解读", summary="解读网络安全法及配套法规。")
+    listed(
+        world,
+        title="绿色低碳发展与碳达峰",
+        summary="碳达峰碳中和的政策与实践。",
+        topic=Topic.objects.get(name="绿色低碳"),
+    )
+    zhang = Instructor.objects.create(
+        institution=world.b.organisation,
+        name="张明华",
+        title="研究员",
+        affiliation="省应急管理研究院",
+        bio="长期从事应急管理研究。",
+    )
+    listed(
+        world,
+        world.b,
+        title="应急管理基础知识与实务",
+        summary="突发事件应对的基本知识。",
+        topic=Topic.objects.get(name="应急管理"),
+        instructors=[zhang],
+    )
+    for query, expected in [
+        ("网络安全", ["网络安全法律法规解读"]),
+        ("安全", ["网络安全法律法规解读"]),
+        ("低碳", ["绿色低碳发展与碳达峰"]),
+        ("张明华", ["应急管理基础知识与实务"]),
+        ("乙培训学院", ["应急管理基础知识与实务"]),
+        ("应急", ["应急管理基础知识与实务"]),
+    ]:
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200
+        assert titles(response) == expected, query
+
+    nothing = client.get("/search/", {"q": "量子引力"})
+    html = nothing.content.decode()
+    assert titles(nothing) == [] and "没有找到相关课程" in html and "按专题浏览" in html
+
+
+def test_returned_or_unpublished_courses_are_nowhere(world, client):
+    returned = world.course(title="被退回的网络安全课程")
+    submit(returned, world.a.editor)
+    act(returned, world.reviewers["bureau"], "reject", comment="请修改")
+    live = listed(world, title="已下架的网络安全课程")
+    live.unpublish()
+    draft_only = world.course(title="草稿网络安全课程")
+    assert draft_only
+    response = client.get("/search/", {"q": "网络安全"})
+    assert titles(response) == []
+    assert titles(client.get("/courses/public/")) == []
+
+
+def test_only_the_current_credit_years_courses_are_listed(world, client):
+    from credits.models import CreditYear
+
+    old = published(world, title="二〇二五年度的课程")
+    old.credit_years.set([CreditYear.objects.get(year=2025)])
+    old.save_revision().publish()
+    published(world, title="本年度的课程")
+    assert titles(client.get("/courses/public/")) == ["本年度的课程"]
+
+
+def test_filters_and_sorting(world, client):
+    health = Industry.objects.get(name="卫生健康")
+    published(world, title="公需甲", credit_hours=Decimal("1.0"))
+    published(
+        world, title="公需乙", credit_hours=Decimal("2.0"), topic=Topic.objects.get(name="数字技术")
+    )
+    published(
+        world, title="卫生专业课", subject=Subject.PROFESSIONAL, topic=None, industry=health, fee=5
+    )
+    published(world, title="会计课", subject=Subject.ACCOUNTING, topic=None)
+
+    assert titles(client.get("/courses/public/")) == ["公需乙", "公需甲"]  # newest first
+    assert titles(client.get("/courses/public/", {"sort": "hours"})) == ["公需乙", "公需甲"]
+    digital = Topic.objects.get(name="数字技术")
+    assert titles(client.get("/courses/public/", {"topic": digital.pk})) == ["公需乙"]
+    assert titles(client.get("/courses/public/", {"hours": "1.0"})) == ["公需甲"]
+    assert titles(client.get("/courses/professional/", {"industry": health.pk})) == ["卫生专业课"]
+    assert titles(client.get("/courses/professional/", {"fee": "free"})) == []
+    assert titles(client.get("/courses/professional/", {"fee": "paid"})) == ["卫生专业课"]
+    assert titles(client.get("/courses/accounting/")) == ["会计课"]
+    assert titles(client.get("/courses/public/", {"institution": world.b.page.pk})) == []
+    # Nonsense in the query string is ignored, never an error.
+    response = client.get("/courses/public/", {"topic": "x", "hours": "abc", "sort": "hack"})
+    assert response.status_code == 200 and len(titles(response)) == 2
+
+
+def _queries(client, url) -> int:
+    client.get(url)  # warm the per-process caches (site root paths, content types) first
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_a_catalog_page_costs_the_same_queries_for_10_and_100_courses(world, client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    from catalog import views
+
+    views.PER_PAGE = 200  # every course on one page
+    try:
+        for number in range(10):
+            published(world, title=f"课程{number}")
+        ten = _queries(client, "/courses/public/")
+        for number in range(10, 100):
+            published(world, title=f"课程{number}")
+        hundred = _queries(client, "/courses/public/")
+    finally:
+        views.PER_PAGE = 12
+    assert CoursePage.objects.live().count() == 100
+    assert hundred == ten
+
+
+def test_anonymous_pages_are_cached_without_csrf_and_purged_on_publish(world, client):
+    listed(world, title="第一门网络安全课程")
+    first = client.get("/courses/public/")
+    html = first.content.decode()
+    assert "第一门网络安全课程" in html
+    assert "csrfmiddlewaretoken" not in html and "csrftoken" not in first.cookies
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/courses/public/")
+    assert again.content == first.content and len(queries) == 0  # served from the cache
+
+    listed(world, title="第二门网络安全课程")  # publishing purges
+    assert "第二门网络安全课程" in client.get("/courses/public/").content.decode()
+
+    client.force_login(world.learner)  # logged-in pages are never served from the cache
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/courses/public/")
+    assert len(queries) > 0
