@@ -117,6 +117,13 @@ DEMO_ACCOUNTS = (
         "后台 /admin/，审核卫生健康专业课程",
     ),
     DemoAccount(
+        "industry_reviewer",
+        "工信局审核员",
+        REVIEWER,
+        "industry_dept",
+        "后台 /admin/，审核工业和信息化专业课程",
+    ),
+    DemoAccount(
         "finance_reviewer", "财政局审核员", REVIEWER, "finance", "后台 /admin/，审核会计专区课程"
     ),
     DemoAccount("hospital_hr", "示范医院人事科", EMPLOYER_REVIEWER, "hospital", "后台 /admin/"),

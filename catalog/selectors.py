@@ -9,7 +9,7 @@ from django.db.models.functions import Length, Substr
 from wagtail.models import Page
 
 from courses.api import CoursePage, InstitutionPage, Instructor, LessonPage
-from courses.search import search_query
+from courses.search import search_document, search_query
 
 SORTS = {
     "newest": ("-first_published_at", "-pk"),
@@ -100,7 +100,14 @@ def course_search(*, text: str, year: int | None, limit: int = 200) -> list:
     for term in query.required:
         courses = courses.filter(search_document__contains=f" {term} ")
     found = list(courses.order_by("-first_published_at")[:limit])
-    return sorted(found, key=lambda course: -query.score(course.search_document))
+
+    def rank(course):
+        # Title first (安全 should put 网络安全法律法规解读 before a course that only comes from
+        # an institution with 安全 in its name), then the rest of the document; then newest.
+        title = search_document(course.title)
+        return (-query.score(title), -query.score(course.search_document))
+
+    return sorted(found, key=rank)
 
 
 def lesson_counts(courses) -> dict[int, int]:

@@ -18,7 +18,9 @@ pytestmark = [
 
 @pytest.fixture
 def demo_site(asgi_server):
-    call_command("load_demo", "--password", "Demo-pass-2025", stdout=io.StringIO())
+    call_command(
+        "load_demo", "--password", "Demo-pass-2025", "--skip-courses", stdout=io.StringIO()
+    )
     return asgi_server
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def load_demo() -> str:
     out = io.StringIO()
-    call_command("load_demo", "--password", "Demo-pass-2025", stdout=out)
+    call_command("load_demo", "--password", "Demo-pass-2025", "--skip-courses", stdout=out)
     return out.getvalue()
 
 

@@ -46,7 +46,9 @@ def crawl(client, starts):
 
 @pytest.fixture
 def people():
-    call_command("load_demo", "--password", "Demo-pass-2025", stdout=io.StringIO())
+    call_command(
+        "load_demo", "--password", "Demo-pass-2025", "--skip-courses", stdout=io.StringIO()
+    )
     hospital = OrganisationFactory(name="安阳市掩码测试医院")
     owner = LearnerFactory(employer=hospital, real_name="掩码学员", id_number=valid_id_number(42))
     hr = UserFactory(username="mask_hr", organisation=hospital)

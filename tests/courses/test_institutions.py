@@ -71,7 +71,9 @@ def test_ensuring_twice_keeps_the_page_and_its_content(two_institutions):
 
 
 def test_demo_content_has_the_institutions_disclosure(client):
-    call_command("load_demo", "--password", "Demo-pass-2025", stdout=io.StringIO())
+    call_command(
+        "load_demo", "--password", "Demo-pass-2025", "--skip-courses", stdout=io.StringIO()
+    )
     page = InstitutionPage.objects.get()
     assert client.get(page.url).status_code == 200
     assert page.title in client.get("/institutions/").content.decode()

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import demo_accounts_describe, demo_accounts_load
 from catalog.demo.content import demo_site_load
+from catalog.demo.courses import demo_courses_load
 
 
 class Command(BaseCommand):
@@ -10,15 +11,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=settings.DEMO_PASSWORD)
+        parser.add_argument(
+            "--skip-courses",
+            action="store_true",
+            help="不生成演示课程（课程需要 ffmpeg 生成并转码视频，约一分钟）",
+        )
 
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, skip_courses: bool = False, **options):
         if not settings.DEMO_CONTENT_ALLOWED:
             raise CommandError("演示内容只能在开发或测试环境加载（DEMO_CONTENT_ALLOWED）")
         accounts = demo_accounts_load(password=password)
         pages = demo_site_load()
+        courses = 0
+        if not skip_courses:
+            self.stdout.write("正在生成演示课程（视频由 ffmpeg 生成并转码，首次约需一两分钟）……")
+            courses = demo_courses_load(password=password)
         self.stdout.write(
             f"演示内容已就绪：新建页面 {pages['pages']} 个、机构 {accounts['organisations']} 个、"
-            f"账号 {accounts['accounts']} 个。"
+            f"账号 {accounts['accounts']} 个、课程 {courses} 门。"
         )
         self.stdout.write(f"演示账号（密码均为 {password}）：")
         for line in demo_accounts_describe():
