@@ -1,0 +1,43 @@
+"""`make run`'s demo courses come through the real pipeline: generated videos transcoded to HLS,
+drafts submitted to the listing workflow, checked, and approved by the computed reviewer."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import WorkflowState
+
+from courses.models import CoursePage, LessonPage, Subject, Topic
+from media.models import VideoStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_courses_cover_every_topic_two_industries_and_accounting(client):
+    out = io.StringIO()
+    call_command("load_demo", "--password", "Demo-pass-2025", stdout=out)
+    assert "课程 17 门" in out.getvalue()
+    courses = CoursePage.objects.live()
+    for topic in Topic.objects.all():
+        minimum = 2 if topic.kind == "popular" else 1
+        assert courses.filter(topic=topic).count() >= minimum, topic.name
+    for industry in ("卫生健康", "工业和信息化"):
+        assert courses.filter(subject=Subject.PROFESSIONAL, industry__name=industry).count() >= 2
+    assert courses.filter(subject=Subject.ACCOUNTING).exists()
+
+    for course in courses:
+        state = WorkflowState.objects.for_instance(course).get()
+        assert state.status == WorkflowState.STATUS_APPROVED
+        lessons = LessonPage.objects.child_of(course).live()
+        assert lessons.count() == 2
+        assert all(lesson.video.status == VideoStatus.READY for lesson in lessons)
+        assert all(instructor.bio for instructor in course.instructors.all())
+        seconds = sum(lesson.video.duration for lesson in lessons)
+        assert float(course.credit_hours) <= seconds / 60  # demo: 1 minute per 学时
+    assert LessonPage.objects.live().exclude(quiz_questions=[]).count() >= 4
+
+    # A second run keeps everything and adds nothing.
+    again = io.StringIO()
+    call_command("load_demo", "--password", "Demo-pass-2025", stdout=again)
+    assert "课程 0 门" in again.getvalue()
+    assert "网络安全法律法规解读" in client.get("/search/", {"q": "安全"}).content.decode()
