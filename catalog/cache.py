@@ -1,33 +1,70 @@
 """Anonymous pages of the catalog (catalog lists, search, course and institution pages) are
-cached whole: they carry no CSRF token and nothing per user. Publishing or unpublishing any page
-bumps one version number, which retires every cached copy at once."""
+cached whole in a cache of their own ("pages", so a flood of distinct URLs can never evict the
+login and reset counters in "default"): they carry no CSRF token and nothing per user. Any
+change to what they show — a page published, unpublished, moved or restricted, an instructor
+published, a topic, industry or credit year saved — replaces one generation token after the
+transaction commits, which retires every cached copy at once.
+
+Keys are built from validated inputs only (see `anonymous_cached`'s `key` argument), never from
+the raw query string."""
 
 import functools
+import hashlib
+import uuid
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    post_page_move,
+    published,
+    unpublished,
+)
 
-VERSION_KEY = "catalog:pages:version"
+GENERATION_KEY = "catalog:pages:generation"
 TIMEOUT = 600
 
 
-def _version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, None)
+def _cache():
+    return caches["pages"]
+
+
+def _generation() -> str:
+    return _cache().get_or_set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def catalog_cache_purge() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+    # A fresh random token, never a counter: an evicted counter would restart and reuse keys.
+    _cache().set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
-@receiver(page_published)
-@receiver(page_unpublished)
-def _purge_on_publish(sender, **kwargs):
-    catalog_cache_purge()
+def _purge_after_commit(sender=None, **kwargs):
+    transaction.on_commit(catalog_cache_purge)
+
+
+for _signal in (page_published, page_unpublished, post_page_move, published, unpublished):
+    _signal.connect(_purge_after_commit, dispatch_uid=f"catalog-cache-{id(_signal)}")
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def _purge_on_listed_data(sender, **kwargs):
+    if sender._meta.label in PURGING_MODELS:
+        _purge_after_commit()
+
+
+# Plain models whose rows the cached pages show (page and snippet publishing is covered above).
+PURGING_MODELS = {
+    "courses.Topic",
+    "accounts.Industry",
+    "accounts.TitleSeries",
+    "credits.CreditYear",
+    "wagtailcore.PageViewRestriction",
+}
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -39,22 +76,35 @@ def cacheable(request: HttpRequest) -> bool:
     )
 
 
-def anonymous_cached(render):
+def anonymous_cached(render, key=None):
     """Wrap `render(request, ...) -> HttpResponse` so that anonymous GETs are served from the
-    cache (keyed by version and full path)."""
+    cache. `key(request, *args, **kwargs)` names what the response depends on (validated
+    parameters); without it the path alone does, and a request with a query string is not
+    cached."""
 
     @functools.wraps(render)
     def wrapped(request, *args, **kwargs):
         if not cacheable(request):
             return render(request, *args, **kwargs)
-        key = f"catalog:page:{_version()}:{request.get_full_path()}"
-        response = cache.get(key)
+        if key is not None:
+            variant = key(request, *args, **kwargs)
+        elif request.META.get("QUERY_STRING"):
+            return render(request, *args, **kwargs)
+        else:
+            variant = ""
+        name = f"{request.get_host()}|{request.path}|{variant}"
+        cache_key = f"catalog:page:{_generation()}:{hashlib.sha256(name.encode()).hexdigest()}"
+        response = _cache().get(cache_key)
         if response is None:
             response = render(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            if response.status_code == 200 and not response.cookies:
-                cache.set(key, response, TIMEOUT)
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a token was rendered
+            ):
+                _cache().set(cache_key, response, TIMEOUT)
         return response
 
     return wrapped

@@ -1,8 +1,9 @@
 """Reads for the catalog and search: live, approved courses valid for the current credit year,
 with what a listing shows, in a fixed number of queries however many courses there are."""
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
@@ -28,24 +29,32 @@ class CatalogFilters:
 
     @classmethod
     def from_query(cls, params) -> "CatalogFilters":
+        """Filters from a query string; anything malformed is ignored, never an error."""
+
         def number(name):
             value = params.get(name, "")
-            return int(value) if value.isdigit() else None
+            return int(value) if _ID.fullmatch(value) else None
 
-        try:
-            hours = Decimal(params.get("hours", "")) if params.get("hours") else None
-        except InvalidOperation:
-            hours = None
+        hours = params.get("hours", "")
         fee = params.get("fee", "")
         sort = params.get("sort", "newest")
         return cls(
             topic=number("topic"),
             industry=number("industry"),
             institution=number("institution"),
-            hours=hours,
+            hours=Decimal(hours) if _HOURS.fullmatch(hours) else None,
             fee=fee if fee in ("free", "paid") else "",
             sort=sort if sort in SORTS else "newest",
         )
+
+    def cache_key(self) -> str:
+        return (
+            f"{self.topic}|{self.industry}|{self.institution}|{self.hours}|{self.fee}|{self.sort}"
+        )
+
+
+_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts ² and ①
+_HOURS = re.compile(r"[0-9]{1,2}(\.[05])?")  # 0.5 steps, as courses carry them
 
 
 def listed_courses(*, year: int | None) -> QuerySet:
@@ -92,22 +101,25 @@ def catalog_courses(*, subject: str, year: int | None, filters: CatalogFilters) 
 
 
 def course_search(*, text: str, year: int | None, limit: int = 200) -> list:
-    """Courses matching `text` (courses.search), best first; empty for an empty query."""
+    """Courses matching `text` (courses.search), best first; empty for an empty query. Every
+    match is ranked (on its title and document only) before the best `limit` are loaded."""
     query = search_query(text)
     if not query:
         return []
     courses = listed_courses(year=year)
     for term in query.required:
         courses = courses.filter(search_document__contains=f" {term} ")
-    found = list(courses.order_by("-first_published_at")[:limit])
-
-    def rank(course):
-        # Title first (安全 should put 网络安全法律法规解读 before a course that only comes from
-        # an institution with 安全 in its name), then the rest of the document; then newest.
-        title = search_document(course.title)
-        return (-query.score(title), -query.score(course.search_document))
-
-    return sorted(found, key=rank)
+    candidates = courses.order_by("-first_published_at").values_list(
+        "pk", "title", "search_document"
+    )
+    ranked = sorted(
+        candidates,
+        # Title first (安全 puts 网络安全法律法规解读 before a course that only comes from an
+        # institution with 安全 in its name), then the whole document; ties stay newest first.
+        key=lambda row: (-query.score(search_document(row[1])), -query.score(row[2])),
+    )[:limit]
+    by_pk = {course.pk: course for course in courses.filter(pk__in=[row[0] for row in ranked])}
+    return [by_pk[row[0]] for row in ranked if row[0] in by_pk]
 
 
 def lesson_counts(courses) -> dict[int, int]:

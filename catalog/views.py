@@ -41,17 +41,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _courses_page(request, courses):
-    page_obj = Paginator(courses, PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = Paginator(courses, PER_PAGE).get_page(_page_number(request))
     counts = lesson_counts(page_obj.object_list)
     for course in page_obj.object_list:
         course.lesson_count = counts.get(course.pk, 0)
     return page_obj
 
 
-@anonymous_cached
+def _page_number(request) -> str:
+    value = request.GET.get("page", "1")
+    return value if value.isascii() and value.isdigit() and len(value) < 6 else "1"
+
+
+def _catalog_key(request, subject: str) -> str:
+    return f"{CatalogFilters.from_query(request.GET).cache_key()}|{_page_number(request)}"
+
+
+def _search_key(request) -> str:
+    # The query as shown on the page (capped); the pages cache is bounded and of its own.
+    return f"{request.GET.get('q', '').strip()[:100]}|{_page_number(request)}"
+
+
 def catalog_list(request: HttpRequest, subject: str) -> HttpResponse:
     """公需科目 / 专业科目 / 会计专区: live, approved courses of the current credit year."""
-    year = current_credit_year()
+    year = current_credit_year(accounting=subject == Subject.ACCOUNTING)
     filters = CatalogFilters.from_query(request.GET)
     courses = catalog_courses(subject=subject, year=year and year.year, filters=filters)
     title, lead = SUBJECT_TITLES[subject]
@@ -75,7 +88,6 @@ def catalog_list(request: HttpRequest, subject: str) -> HttpResponse:
     )
 
 
-@anonymous_cached
 def search(request: HttpRequest) -> HttpResponse:
     """/search/?q=: approved courses by title, summary, topic, instructor or institution."""
     text = request.GET.get("q", "").strip()[:100]
@@ -91,3 +103,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "query_string": f"q={quote(text)}",
         },
     )
+
+
+catalog_list = anonymous_cached(catalog_list, key=_catalog_key)
+search = anonymous_cached(search, key=_search_key)

@@ -393,7 +393,7 @@ class CoursePage(QuizFields, Page):
                 .first()
                 or ""
             )
-        instructors = " ".join(instructor.name for instructor in self.instructors.all())
+        instructors = " ".join(i.name for i in self.instructors.all() if i.live)
         return search_document(
             self.title,
             self.summary,

@@ -10,19 +10,32 @@ PostgreSQL.
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import jieba
 
 jieba.setLogLevel(logging.WARNING)
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_RUN = re.compile(
+    "[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f]+"
+)
 _LATIN = re.compile(r"[0-9a-z]+")
+_LATIN_PART = re.compile(r"[a-z]+|[0-9]+")
 
 
 def _runs(text: str) -> tuple[list[str], list[str]]:
-    text = (text or "").lower()
+    # NFKC: full-width ＡＩ and ２０２５ from Chinese input methods become AI and 2025.
+    text = unicodedata.normalize("NFKC", text or "").lower()
     return _CJK_RUN.findall(text), _LATIN.findall(text)
+
+
+def _latin_terms(words: list[str]) -> set[str]:
+    """Each Latin word, and its letter and digit parts (Excel2019 → excel, 2019)."""
+    terms = set(words)
+    for word in words:
+        terms.update(_LATIN_PART.findall(word))
+    return terms
 
 
 def _grams(run: str) -> set[str]:
@@ -34,7 +47,7 @@ def _grams(run: str) -> set[str]:
 def search_terms(text: str) -> set[str]:
     """Every term a document of `text` is found by."""
     cjk, latin = _runs(text)
-    terms = set(latin)
+    terms = _latin_terms(latin)
     for run in cjk:
         terms.update(run)  # single characters, so a one-character query finds something
         terms.update(_grams(run))
@@ -63,7 +76,7 @@ class Query:
 
 def search_query(text: str) -> Query:
     cjk, latin = _runs(text[:100])
-    required = set(latin)
+    required = {part for word in latin for part in _LATIN_PART.findall(word)}
     words = set(latin)
     for run in cjk:
         required |= _grams(run)

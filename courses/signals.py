@@ -1,14 +1,48 @@
-"""Keep live courses' search documents current when an instructor's new version goes live."""
+"""Keep live courses' search documents current when a name they are found by changes: an
+instructor's version going live (or withdrawn), a topic or industry renamed, an institution's
+disclosure page published, a course moved."""
 
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
-from wagtail.signals import published
+from wagtail.signals import page_published, post_page_move, published, unpublished
 
-from .models import CoursePage, Instructor
+from accounts.models import Industry
+
+from .models import CoursePage, InstitutionPage, Instructor, Topic
 
 
-@receiver(published, sender=Instructor)
-def refresh_course_search(sender, instance, **kwargs):
-    for course in CoursePage.objects.filter(instructors=instance):
+def course_search_refresh(courses) -> None:
+    """Rebuild the search documents of `courses` (a CoursePage queryset) without new revisions."""
+    for course in courses:
         CoursePage.objects.filter(pk=course.pk).update(
             search_document=course.build_search_document()
         )
+
+
+@receiver(published, sender=Instructor)
+@receiver(unpublished, sender=Instructor)
+def _instructor_changed(sender, instance, **kwargs):
+    course_search_refresh(CoursePage.objects.filter(instructors=instance))
+
+
+@receiver(post_save, sender=Topic)
+def _topic_saved(sender, instance, **kwargs):
+    transaction.on_commit(lambda: course_search_refresh(CoursePage.objects.filter(topic=instance)))
+
+
+@receiver(post_save, sender=Industry)
+def _industry_saved(sender, instance, **kwargs):
+    transaction.on_commit(
+        lambda: course_search_refresh(CoursePage.objects.filter(industry=instance))
+    )
+
+
+@receiver(page_published, sender=InstitutionPage)
+def _institution_published(sender, instance, **kwargs):
+    course_search_refresh(CoursePage.objects.child_of(instance))
+
+
+@receiver(post_page_move)
+def _page_moved(sender, instance, **kwargs):
+    course_search_refresh(CoursePage.objects.descendant_of(instance, inclusive=True))

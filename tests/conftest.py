@@ -48,9 +48,10 @@ def _s3_bucket():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached pages live in the cache: every test starts with it empty."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 def free_port() -> int:

@@ -39,6 +39,7 @@ from credits.services import credit_year_ensure
 from media.ffmpeg import tools_find
 from media.models import VideoAsset, VideoStatus
 from media.services import video_asset_create, video_asset_process
+from media.storage import storage_delete_prefix
 
 # (seconds, lavfi video source) of each institution's two lecture clips.
 CLIPS = ((40, "testsrc2=size=320x240:rate=25"), (50, "smptebars=size=320x240:rate=25"))
@@ -314,22 +315,28 @@ def _videos(institution: Organisation, editor: User) -> list[VideoAsset]:
     for number, (seconds, source) in enumerate(CLIPS, start=1):
         title = f"{institution.name[:12]} 示范讲座 {number}"
         asset = VideoAsset.objects.filter(institution=institution, title=title).first()
+        if asset is not None and asset.status != VideoStatus.READY and not asset.lessons.exists():
+            # Left half-made by an interrupted run: start this video again.
+            storage_delete_prefix(asset.prefix)
+            asset.delete()
+            asset = None
         if asset is None:
+            with tempfile.TemporaryDirectory() as folder:
+                data = _clip(Path(folder) / "clip.mp4", seconds, source)
             asset = video_asset_create(
                 institution=institution,
                 title=title,
                 original_name=f"demo-{number}.mp4",
                 created_by=editor,
             )
-            with tempfile.TemporaryDirectory() as folder:
-                data = _clip(Path(folder) / "clip.mp4", seconds, source)
             default_storage.save(asset.source_key, ContentFile(data))
             VideoAsset.objects.filter(pk=asset.pk).update(
                 status=VideoStatus.UPLOADED, source_size=len(data)
             )
-        if asset.status != VideoStatus.READY:
             video_asset_process(asset_id=asset.pk)
             asset.refresh_from_db()
+        if asset.status != VideoStatus.READY:
+            raise RuntimeError(f"演示视频“{title}”转码失败：{asset.failure_reason or asset.status}")
         videos.append(asset)
     return videos
 
@@ -416,7 +423,9 @@ def _course(
         raise RuntimeError(
             f"演示课程“{demo.title}”未通过完整性检查：{state.current_task_state.comment}"
         )
-    reviewer = listing_reviewers(course).first()
+    reviewer = listing_reviewers(course).order_by("pk").first()
+    if reviewer is None:
+        raise RuntimeError(f"演示课程“{demo.title}”没有审核人员：请先加载演示账号。")
     task_state = state.current_task_state.specific
     task_state.task.specific.on_action(
         task_state, reviewer, "approve", comment="演示课程，同意上架。"

@@ -30,9 +30,9 @@ def listed(world, institution=None, **fields):
     return course
 
 
-def published(world, **fields):
+def published(world, institution=None, **fields):
     """A live course without the workflow, for tests about reading many courses."""
-    course = world.course(**fields)
+    course = world.course(institution, **fields)
     course.get_latest_revision().publish()
     for lesson in LessonPage.objects.child_of(course):
         lesson.get_latest_revision_as_object().save_revision().publish()
@@ -97,10 +97,10 @@ def test_returned_or_unpublished_courses_are_nowhere(world, client):
 
 
 def test_only_the_current_credit_years_courses_are_listed(world, client):
-    from credits.models import CreditYear
+    from credits.services import credit_year_ensure
 
-    old = published(world, title="二〇二五年度的课程")
-    old.credit_years.set([CreditYear.objects.get(year=2025)])
+    old = published(world, title="上一年度的课程")
+    old.credit_years.set([credit_year_ensure(year=world.year.year - 1)])
     old.save_revision().publish()
     published(world, title="本年度的课程")
     assert titles(client.get("/courses/public/")) == ["本年度的课程"]
@@ -108,28 +108,49 @@ def test_only_the_current_credit_years_courses_are_listed(world, client):
 
 def test_filters_and_sorting(world, client):
     health = Industry.objects.get(name="卫生健康")
-    published(world, title="公需甲", credit_hours=Decimal("1.0"))
-    published(
-        world, title="公需乙", credit_hours=Decimal("2.0"), topic=Topic.objects.get(name="数字技术")
-    )
+    digital = Topic.objects.get(name="数字技术")
+    published(world, title="公需甲", credit_hours=Decimal("2.0"))
+    published(world, title="公需乙", credit_hours=Decimal("1.0"), topic=digital)
+    published(world, world.b, title="乙机构公需课")
     published(
         world, title="卫生专业课", subject=Subject.PROFESSIONAL, topic=None, industry=health, fee=5
     )
     published(world, title="会计课", subject=Subject.ACCOUNTING, topic=None)
 
-    assert titles(client.get("/courses/public/")) == ["公需乙", "公需甲"]  # newest first
-    assert titles(client.get("/courses/public/", {"sort": "hours"})) == ["公需乙", "公需甲"]
-    digital = Topic.objects.get(name="数字技术")
+    assert titles(client.get("/courses/public/")) == ["乙机构公需课", "公需乙", "公需甲"]
+    by_hours = titles(client.get("/courses/public/", {"sort": "hours"}))
+    assert by_hours == ["乙机构公需课", "公需甲", "公需乙"]  # 2.0, 2.0 (newer first), 1.0
     assert titles(client.get("/courses/public/", {"topic": digital.pk})) == ["公需乙"]
-    assert titles(client.get("/courses/public/", {"hours": "1.0"})) == ["公需甲"]
+    assert titles(client.get("/courses/public/", {"hours": "1.0"})) == ["公需乙"]
+    assert titles(client.get("/courses/public/", {"institution": world.b.page.pk})) == [
+        "乙机构公需课"
+    ]
     assert titles(client.get("/courses/professional/", {"industry": health.pk})) == ["卫生专业课"]
     assert titles(client.get("/courses/professional/", {"fee": "free"})) == []
     assert titles(client.get("/courses/professional/", {"fee": "paid"})) == ["卫生专业课"]
     assert titles(client.get("/courses/accounting/")) == ["会计课"]
-    assert titles(client.get("/courses/public/", {"institution": world.b.page.pk})) == []
-    # Nonsense in the query string is ignored, never an error.
-    response = client.get("/courses/public/", {"topic": "x", "hours": "abc", "sort": "hack"})
-    assert response.status_code == 200 and len(titles(response)) == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"topic": "x", "hours": "abc", "sort": "hack"},
+        {"hours": "NaN"},
+        {"hours": "Infinity"},
+        {"hours": "1e9999"},
+        {"topic": "²"},
+        {"industry": "①"},
+        {"topic": "99999999999999999999"},
+        {"institution": "99999999999999999999"},
+        {"page": "99999999"},
+        {"page": "-1"},
+    ],
+)
+def test_malformed_filters_are_ignored_never_an_error(world, client, params):
+    published(world, title="公需甲")
+    response = client.get("/courses/public/", params)
+    assert response.status_code == 200
+    assert titles(response) == ["公需甲"]
 
 
 def _queries(client, url) -> int:
@@ -140,7 +161,8 @@ def _queries(client, url) -> int:
 
 
 def test_a_catalog_page_costs_the_same_queries_for_10_and_100_courses(world, client, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    settings.CACHES = {"default": dummy, "pages": dummy}
     from catalog import views
 
     views.PER_PAGE = 200  # every course on one page
@@ -157,8 +179,11 @@ def test_a_catalog_page_costs_the_same_queries_for_10_and_100_courses(world, cli
     assert hundred == ten
 
 
-def test_anonymous_pages_are_cached_without_csrf_and_purged_on_publish(world, client):
-    listed(world, title="第一门网络安全课程")
+def test_anonymous_pages_are_cached_without_csrf_and_purged_on_publish(
+    world, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        course = listed(world, title="第一门网络安全课程")
     first = client.get("/courses/public/")
     html = first.content.decode()
     assert "第一门网络安全课程" in html
@@ -166,11 +191,58 @@ def test_anonymous_pages_are_cached_without_csrf_and_purged_on_publish(world, cl
     with CaptureQueriesContext(connection) as queries:
         again = client.get("/courses/public/")
     assert again.content == first.content and len(queries) == 0  # served from the cache
+    with CaptureQueriesContext(connection) as rendered:
+        page = client.get(course.url)
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(course.url)
+    # Wagtail still routes the path to the page; rendering comes from the cache.
+    assert again.content == page.content and len(cached) < len(rendered)
 
-    listed(world, title="第二门网络安全课程")  # publishing purges
+    with django_capture_on_commit_callbacks(execute=True):
+        listed(world, title="第二门网络安全课程")  # publishing purges, after the commit
     assert "第二门网络安全课程" in client.get("/courses/public/").content.decode()
 
-    client.force_login(world.learner)  # logged-in pages are never served from the cache
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/courses/public/")
-    assert len(queries) > 0
+    topic = Topic.objects.get(name="网络安全")
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.name = "网络与数据安全"
+        topic.save()  # a renamed topic: the cached cards and the search documents follow
+    assert "网络与数据安全" in client.get("/courses/public/").content.decode()
+    assert len(titles(client.get("/search/", {"q": "数据安全"}))) == 2
+
+    client.force_login(world.learner)  # a logged-in visitor never gets the anonymous copy
+    mine = client.get("/courses/public/").content.decode()
+    assert "退出" in mine and "csrfmiddlewaretoken" in mine
+
+
+def test_query_strings_and_floods_do_not_fill_the_shared_cache(world, client):
+    from django.core.cache import caches
+
+    course = listed(world, title="网络安全法律法规解读")
+    for number in range(5):
+        assert client.get(course.url, {"junk": number}).status_code == 200
+        client.get("/search/", {"q": f"安全{number}"})
+    assert caches["default"].get("catalog:pages:generation") is None
+    assert not any(
+        key.startswith(":1:catalog:page:") for key in getattr(caches["default"], "_cache", {})
+    )
+
+
+def test_the_credit_year_turns_after_the_deadline():
+    import datetime
+
+    from credits.api import current_year
+
+    assert current_year(datetime.date(2026, 12, 30)) == 2026
+    assert current_year(datetime.date(2026, 12, 31)) == 2027
+    assert current_year(datetime.date(2026, 12, 31), accounting=True) == 2026
+    assert current_year(datetime.date(2027, 1, 1), accounting=True) == 2028 - 1
+
+
+def test_search_normalises_full_width_and_splits_latin(world, client):
+    listed(world, title="人工智能（ＡＩ）与Excel2019办公应用", summary="ISO9001 质量管理。")
+    for query in ("AI", "ＡＩ", "excel", "2019", "ISO 9001"):
+        assert titles(client.get("/search/", {"q": query})) == [
+            "人工智能（ＡＩ）与Excel2019办公应用"
+        ], query
+    for query in ("%", "_", "'; --", "！！！", "安" * 500):
+        assert client.get("/search/", {"q": query}).status_code == 200

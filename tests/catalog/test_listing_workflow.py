@@ -178,7 +178,9 @@ def test_decisions_are_recorded_and_visible_to_the_institution_only(world, clien
     assert client.get(detail_url).status_code in (302, 403)
 
 
-def test_a_live_course_keeps_its_live_version_until_the_change_is_approved(world, client):
+def test_a_live_course_keeps_its_live_version_until_the_change_is_approved(
+    world, client, django_capture_on_commit_callbacks
+):
     course = world.course()
     submit(course, world.a.editor)
     act(course, world.reviewers["bureau"], "approve")
@@ -202,7 +204,8 @@ def test_a_live_course_keeps_its_live_version_until_the_change_is_approved(world
     assert "新的第一讲" not in client.get(course.url).content.decode()
 
     submit(course, world.a.editor)
-    act(course, world.reviewers["bureau"], "approve")
+    with django_capture_on_commit_callbacks(execute=True):  # the page cache is purged on commit
+        act(course, world.reviewers["bureau"], "approve")
     html = client.get(course.url).content.decode()
     assert "（2026 修订版）" in html and "修改后的简介" in html and "新的第一讲" in html
 

@@ -1,6 +1,7 @@
 """A small world for the course and listing tests: two institutions with their pages, editors,
 instructors and ready videos; the listing reviewers of the bureau, the finance bureau and two
-industries' departments; a learner; the 2026 credit year (1 minute of video per 学时 in tests)."""
+industries' departments; a learner; the current credit year (1 minute of video per 学时 in
+tests)."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ from courses.models import (
     Topic,
 )
 from courses.services import institution_page_ensure
+from credits.api import current_year
 from credits.models import CreditYear
+from credits.services import credit_year_ensure
 from tests.factories import LearnerFactory, OrganisationFactory, UserFactory, home_page
 from tests.media.people import make_asset, make_editor
 
@@ -135,7 +138,7 @@ def _institution(name: str, tag: str) -> Institution:
 def world(db) -> World:
     index = InstitutionIndexPage(title="施教机构", slug="institutions")
     home_page().add_child(instance=index)
-    year = CreditYear.objects.get(year=2026)
+    year = credit_year_ensure(year=current_year())  # the catalog reads today's year
     assert year.minutes_per_hour == 1
     world = World(a=_institution("甲培训学院", "甲"), b=_institution("乙培训学院", "乙"), year=year)
     health = Industry.objects.get(name="卫生健康")

@@ -132,21 +132,21 @@ def test_hours_at_the_boundary(world):
     assert problems(world.course(lessons=2, credit_hours=Decimal("2.5"))) == []
     refused = problems(world.course(lessons=2, credit_hours=Decimal("3.0")))
     assert refused == [
-        "学时 3.0 超过上限：视频总时长 5.0 分钟 ÷ 2026 年度每学时 2 分钟 = 2.5 学时"
+        f"学时 3.0 超过上限：视频总时长 5.0 分钟 ÷ {world.year.year} 年度每学时 2 分钟 = 2.5 学时"
         "（按 0.5 学时向下取整）。"
     ]
 
 
 def test_the_strictest_year_decides(world):
-    from credits.models import CreditYear
+    from credits.services import credit_year_ensure
 
-    stricter = CreditYear.objects.get(year=2025)
+    stricter = credit_year_ensure(year=world.year.year - 1)
     stricter.minutes_per_hour = 3
     stricter.save()
     course = world.course(lessons=2, credit_hours=Decimal("2.0"))  # 5 min ÷ 3 = 1.5
     course.credit_years.set([world.year, stricter])
     course.save_revision()
-    assert any("2025 年度每学时 3 分钟 = 1.5 学时" in p for p in problems(course))
+    assert any(f"{stricter.year} 年度每学时 3 分钟 = 1.5 学时" in p for p in problems(course))
 
 
 def test_a_failed_check_returns_the_course_with_every_problem(world):
