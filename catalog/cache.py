@@ -15,7 +15,6 @@ import uuid
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.http import HttpRequest
 from wagtail.signals import (
     page_published,
@@ -43,28 +42,26 @@ def catalog_cache_purge() -> None:
 
 
 def _purge_after_commit(sender=None, **kwargs):
-    transaction.on_commit(catalog_cache_purge)
+    # robust: a cache outage must never break the publish that triggered the purge.
+    transaction.on_commit(catalog_cache_purge, robust=True)
 
 
-for _signal in (page_published, page_unpublished, post_page_move, published, unpublished):
-    _signal.connect(_purge_after_commit, dispatch_uid=f"catalog-cache-{id(_signal)}")
-
-
-@receiver(post_save)
-@receiver(post_delete)
-def _purge_on_listed_data(sender, **kwargs):
-    if sender._meta.label in PURGING_MODELS:
-        _purge_after_commit()
-
-
-# Plain models whose rows the cached pages show (page and snippet publishing is covered above).
-PURGING_MODELS = {
+# Plain models whose rows the cached pages show (page and snippet publishing are signals below).
+# Connected per model: a catch-all post_delete receiver would disable Django's fast deletes.
+PURGING_MODELS = (
     "courses.Topic",
+    "courses.Instructor",
     "accounts.Industry",
     "accounts.TitleSeries",
     "credits.CreditYear",
     "wagtailcore.PageViewRestriction",
-}
+)
+
+for _signal in (page_published, page_unpublished, post_page_move, published, unpublished):
+    _signal.connect(_purge_after_commit, dispatch_uid=f"catalog-cache-{id(_signal)}")
+for _label in PURGING_MODELS:
+    post_save.connect(_purge_after_commit, sender=_label, dispatch_uid=f"catalog-save-{_label}")
+    post_delete.connect(_purge_after_commit, sender=_label, dispatch_uid=f"catalog-delete-{_label}")
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -79,8 +76,8 @@ def cacheable(request: HttpRequest) -> bool:
 def anonymous_cached(render, key=None):
     """Wrap `render(request, ...) -> HttpResponse` so that anonymous GETs are served from the
     cache. `key(request, *args, **kwargs)` names what the response depends on (validated
-    parameters); without it the path alone does, and a request with a query string is not
-    cached."""
+    parameters), or returns None for "do not cache"; without it the path alone does, and a
+    request with a query string is not cached."""
 
     @functools.wraps(render)
     def wrapped(request, *args, **kwargs):
@@ -88,10 +85,10 @@ def anonymous_cached(render, key=None):
             return render(request, *args, **kwargs)
         if key is not None:
             variant = key(request, *args, **kwargs)
-        elif request.META.get("QUERY_STRING"):
-            return render(request, *args, **kwargs)
         else:
-            variant = ""
+            variant = None if request.META.get("QUERY_STRING") else ""
+        if variant is None:  # not worth a cache entry (unknown parameters, deep pages)
+            return render(request, *args, **kwargs)
         name = f"{request.get_host()}|{request.path}|{variant}"
         cache_key = f"catalog:page:{_generation()}:{hashlib.sha256(name.encode()).hexdigest()}"
         response = _cache().get(cache_key)

@@ -4,12 +4,13 @@ with what a listing shows, in a fixed number of queries however many courses the
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from wagtail.models import Page
 
-from courses.api import CoursePage, InstitutionPage, Instructor, LessonPage
+from courses.api import CoursePage, InstitutionPage, Instructor, LessonPage, Subject
 from courses.search import search_document, search_query
 
 SORTS = {
@@ -52,26 +53,43 @@ class CatalogFilters:
             f"{self.topic}|{self.industry}|{self.institution}|{self.hours}|{self.fee}|{self.sort}"
         )
 
+    def to_query(self) -> str:
+        """The filters as a query string (for pagination links): validated values only."""
+        params = {
+            "topic": self.topic,
+            "industry": self.industry,
+            "institution": self.institution,
+            "hours": self.hours,
+            "fee": self.fee,
+            "sort": self.sort if self.sort != "newest" else "",
+        }
+        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
 
 _ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts ² and ①
 _HOURS = re.compile(r"[0-9]{1,2}(\.[05])?")  # 0.5 steps, as courses carry them
 
 
-def listed_courses(*, year: int | None) -> QuerySet:
-    """Live, public courses valid for `year`, annotated with their institution's page title and
-    id, their instructors and lesson count prefetched."""
+def listed_courses(*, year: int | None, accounting_year: int | None = None) -> QuerySet:
+    """Live, public courses valid for the current credit year — `year`, or for the 会计专区
+    `accounting_year` (its deadline is a day later) — annotated with their institution's page
+    title and id, their live instructors prefetched."""
     if year is None:
         return CoursePage.objects.none()
+    accounting_year = accounting_year or year
     parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - CoursePage.steplen)
     institutions = InstitutionPage.objects.filter(path=parent_path)
+    valid = Q(credit_years=year) & ~Q(subject=Subject.ACCOUNTING) | Q(
+        credit_years=accounting_year, subject=Subject.ACCOUNTING
+    )
     return (
         CoursePage.objects.live()
         .public()
-        .filter(credit_years=year)
+        .filter(valid)
+        .distinct()
         .annotate(
             institution_title=Subquery(institutions.values("title")[:1]),
             institution_id=Subquery(institutions.values("pk")[:1]),
-            institution_url_path=Subquery(institutions.values("url_path")[:1]),
         )
         .select_related("topic", "industry", "cover")
         .prefetch_related(
@@ -81,7 +99,7 @@ def listed_courses(*, year: int | None) -> QuerySet:
 
 
 def catalog_courses(*, subject: str, year: int | None, filters: CatalogFilters) -> QuerySet:
-    courses = listed_courses(year=year).filter(subject=subject)
+    courses = listed_courses(year=year, accounting_year=year).filter(subject=subject)
     if filters.topic:
         courses = courses.filter(topic_id=filters.topic)
     if filters.industry:
@@ -100,13 +118,15 @@ def catalog_courses(*, subject: str, year: int | None, filters: CatalogFilters) 
     return courses.order_by(*SORTS[filters.sort])
 
 
-def course_search(*, text: str, year: int | None, limit: int = 200) -> list:
+def course_search(
+    *, text: str, year: int | None, accounting_year: int | None = None, limit: int = 200
+) -> list:
     """Courses matching `text` (courses.search), best first; empty for an empty query. Every
     match is ranked (on its title and document only) before the best `limit` are loaded."""
     query = search_query(text)
     if not query:
         return []
-    courses = listed_courses(year=year)
+    courses = listed_courses(year=year, accounting_year=accounting_year)
     for term in query.required:
         courses = courses.filter(search_document__contains=f" {term} ")
     candidates = courses.order_by("-first_published_at").values_list(

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.models import Industry
 from courses.api import InstitutionPage, Subject, Topic
-from credits.api import current_credit_year
+from credits.api import current_credit_year, current_year
 
 from .cache import anonymous_cached
 from .entries import COMING
@@ -48,18 +48,29 @@ def _courses_page(request, courses):
     return page_obj
 
 
-def _page_number(request) -> str:
+CACHED_PAGES = 20  # deeper pages are rare: not worth a cache entry each
+
+
+def _page_number(request) -> int:
     value = request.GET.get("page", "1")
-    return value if value.isascii() and value.isdigit() and len(value) < 6 else "1"
+    number = int(value) if value.isascii() and value.isdigit() and len(value) < 6 else 1
+    return max(number, 1)
 
 
-def _catalog_key(request, subject: str) -> str:
-    return f"{CatalogFilters.from_query(request.GET).cache_key()}|{_page_number(request)}"
+def _catalog_key(request, subject: str) -> str | None:
+    page = _page_number(request)
+    if page > CACHED_PAGES:
+        return None
+    year = current_year(accounting=subject == Subject.ACCOUNTING)
+    return f"{year}|{CatalogFilters.from_query(request.GET).cache_key()}|{page}"
 
 
-def _search_key(request) -> str:
+def _search_key(request) -> str | None:
+    page = _page_number(request)
+    if page > CACHED_PAGES:
+        return None
     # The query as shown on the page (capped); the pages cache is bounded and of its own.
-    return f"{request.GET.get('q', '').strip()[:100]}|{_page_number(request)}"
+    return f"{current_year()}|{request.GET.get('q', '').strip()[:100]}|{page}"
 
 
 def catalog_list(request: HttpRequest, subject: str) -> HttpResponse:
@@ -68,8 +79,6 @@ def catalog_list(request: HttpRequest, subject: str) -> HttpResponse:
     filters = CatalogFilters.from_query(request.GET)
     courses = catalog_courses(subject=subject, year=year and year.year, filters=filters)
     title, lead = SUBJECT_TITLES[subject]
-    query = request.GET.copy()
-    query.pop("page", None)
     return TemplateResponse(
         request,
         "catalog/catalog.html",
@@ -83,7 +92,7 @@ def catalog_list(request: HttpRequest, subject: str) -> HttpResponse:
             "topics": Topic.objects.all() if subject == Subject.PUBLIC else [],
             "industries": Industry.objects.all() if subject == Subject.PROFESSIONAL else [],
             "institutions": InstitutionPage.objects.live().order_by("title"),
-            "query_string": query.urlencode(),
+            "query_string": filters.to_query(),
         },
     )
 
@@ -92,7 +101,14 @@ def search(request: HttpRequest) -> HttpResponse:
     """/search/?q=: approved courses by title, summary, topic, instructor or institution."""
     text = request.GET.get("q", "").strip()[:100]
     year = current_credit_year()
-    results = course_search(text=text, year=year and year.year) if text else []
+    accounting = current_credit_year(accounting=True)
+    results = (
+        course_search(
+            text=text, year=year and year.year, accounting_year=accounting and accounting.year
+        )
+        if text
+        else []
+    )
     return TemplateResponse(
         request,
         "catalog/search.html",

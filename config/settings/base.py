@@ -252,7 +252,7 @@ if REDIS_URL:
         # Whole anonymous pages (catalog/cache.py): their own keys, bounded by their timeout.
         "pages": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": env.str("PAGES_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="anyang") + "-pages",
         },
     }

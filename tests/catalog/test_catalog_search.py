@@ -214,17 +214,31 @@ def test_anonymous_pages_are_cached_without_csrf_and_purged_on_publish(
     assert "退出" in mine and "csrfmiddlewaretoken" in mine
 
 
-def test_query_strings_and_floods_do_not_fill_the_shared_cache(world, client):
+def test_only_validated_parameters_reach_the_cache(world, client, settings):
+    # In-memory caches of their own for this test, so that their entries can be counted
+    # whatever the suite runs on.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "d"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "p"},
+    }
     from django.core.cache import caches
 
     course = listed(world, title="网络安全法律法规解读")
+    pages = caches["pages"]
+
+    client.get(course.url)
+    after_course = len(pages._cache)
+    assert after_course == 2  # the generation token and the page
     for number in range(5):
         assert client.get(course.url, {"junk": number}).status_code == 200
-        client.get("/search/", {"q": f"安全{number}"})
-    assert caches["default"].get("catalog:pages:generation") is None
-    assert not any(
-        key.startswith(":1:catalog:page:") for key in getattr(caches["default"], "_cache", {})
-    )
+    assert len(pages._cache) == after_course  # unknown parameters: rendered, never stored
+
+    client.get("/courses/public/", {"utm": "<b>x</b>", "sort": "hack"})
+    shared = client.get("/courses/public/")  # the same validated key as the request above
+    assert "utm" not in shared.content.decode() and "hack" not in shared.content.decode()
+    client.get("/courses/public/", {"page": "21"})  # deep pages are not stored
+    assert len(pages._cache) == after_course + 1
+    assert not any("catalog:" in key for key in caches["default"]._cache)
 
 
 def test_the_credit_year_turns_after_the_deadline():
@@ -246,3 +260,17 @@ def test_search_normalises_full_width_and_splits_latin(world, client):
         ], query
     for query in ("%", "_", "'; --", "！！！", "安" * 500):
         assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_rebuild_course_search_restores_documents(world, client):
+    import io
+
+    from django.core.management import call_command
+
+    course = listed(world, title="绿色低碳发展与碳达峰")
+    CoursePage.objects.filter(pk=course.pk).update(search_document="")  # as before the column
+    assert titles(client.get("/search/", {"q": "低碳"})) == []
+    out = io.StringIO()
+    call_command("rebuild_course_search", stdout=out)
+    assert "已重建" in out.getvalue()
+    assert titles(client.get("/search/", {"q": "低碳"})) == ["绿色低碳发展与碳达峰"]

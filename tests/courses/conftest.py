@@ -79,7 +79,10 @@ class World:
         # Then the overrides, as a draft saved from the editor (which defers required fields).
         for name, value in fields.items():
             setattr(course, name, value)
-        course.credit_years.set([self.year])
+        # The 会计专区's year turns a day later (Dec 31): give its courses that year.
+        accounting = fields.get("subject") == Subject.ACCOUNTING
+        year = credit_year_ensure(year=current_year(accounting=True)) if accounting else self.year
+        course.credit_years.set([year])
         course.instructors.set(instructors)
         course.save_revision(user=institution.editor, clean=False)
         for number in range(lessons):
