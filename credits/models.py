@@ -1,5 +1,5 @@
-"""Credit years and their rules (DESIGN.md §2). The hour ledger, declarations and records join
-this app in the player and declarations issues."""
+"""Credit years and their rules (DESIGN.md §2), and the hour ledger (§5). Declarations and
+records join this app in later issues."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,3 +57,78 @@ class CreditYear(models.Model):
             stored = CreditYear.objects.filter(pk=self.pk, closed=True).exists()
             if stored:
                 raise ValidationError(_("该年度已结束，规则不能再修改。"))
+
+
+class CreditCategory(models.TextChoices):
+    PUBLIC = "public", _("公需科目")
+    PROFESSIONAL = "professional", _("专业科目")  # the 会计专区 counts as professional
+
+
+class CreditSource(models.TextChoices):
+    ONLINE_COURSE = "online_course", _("在线学习")
+    DECLARATION = "declaration", _("学时申报")
+    CORRECTION = "correction", _("更正")
+
+
+class CreditEntry(models.Model):
+    """One line of a learner's hour ledger (DESIGN.md §5): append-only in the database itself
+    (triggers refuse UPDATE and DELETE on PostgreSQL and SQLite); a correction is a new entry
+    with a reason and an actor; one source credits once (`source_key` per learner)."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="credit_entries",
+        verbose_name=_("学员"),
+    )
+    year = models.ForeignKey(
+        CreditYear, on_delete=models.PROTECT, related_name="entries", verbose_name=_("年度")
+    )
+    category = models.CharField(_("科目类别"), max_length=20, choices=CreditCategory.choices)
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
+    source = models.CharField(_("来源"), max_length=20, choices=CreditSource.choices)
+    source_key = models.CharField(_("来源标识"), max_length=120)
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_entries",
+        verbose_name=_("课程"),
+    )
+    reason = models.TextField(_("原因"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    created_at = models.DateTimeField(_("记入时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("学时记录")
+        verbose_name_plural = _("学时记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "source_key"], name="credit_entry_one_per_source"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source="online_course") | models.Q(course__isnull=False),
+                name="credit_online_has_course",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source="correction")
+                | (models.Q(actor__isnull=False) & ~models.Q(reason="")),
+                name="credit_correction_has_actor_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source="correction") | models.Q(hours__gt=0),
+                name="credit_positive_unless_correction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year_id} {self.get_category_display()} {self.hours} 学时"

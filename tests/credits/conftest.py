@@ -1,0 +1,1 @@
+from tests.courses.conftest import world  # noqa: F401
