@@ -1,9 +1,11 @@
 """Credit years and their rules (DESIGN.md §2), and the hour ledger (§5). Declarations and
 records join this app in later issues."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +29,31 @@ class CreditYear(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("课程学时不得超过视频总时长 ÷ 每学时分钟数（按 0.5 学时向下取整）"),
     )
-    closed = models.BooleanField(_("已结束"), default=False)
+    completion_coverage = models.DecimalField(
+        _("完成一讲所需观看比例"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.95"),
+        validators=[MinValueValidator(Decimal("0.50")), MaxValueValidator(Decimal("1.00"))],
+    )
+    heartbeat_interval_seconds = models.PositiveSmallIntegerField(
+        _("播放心跳间隔（秒）"), default=10, validators=[MinValueValidator(5)]
+    )
+    outage_grace_seconds = models.PositiveSmallIntegerField(
+        _("断网补记上限（秒）"), default=120, validators=[MaxValueValidator(600)]
+    )
+    attention_check_min_minutes = models.PositiveSmallIntegerField(
+        _("随机验证最短间隔（分钟）"), default=8, validators=[MinValueValidator(1)]
+    )
+    attention_check_max_minutes = models.PositiveSmallIntegerField(
+        _("随机验证最长间隔（分钟）"), default=15, validators=[MinValueValidator(1)]
+    )
+    review_working_days = models.PositiveSmallIntegerField(
+        _("每级审核时限（工作日）"), default=5, validators=[MinValueValidator(1)]
+    )
+    closed = models.BooleanField(
+        _("已结束"), default=False, help_text=_("结束后本年度规则冻结，不能再修改")
+    )
 
     objects = CreditYearQuerySet.as_manager()
 
@@ -53,6 +79,8 @@ class CreditYear(models.Model):
                     % {"minimum": settings.CREDIT_MINUTES_PER_HOUR_MIN}
                 }
             )
+        if self.attention_check_min_minutes > self.attention_check_max_minutes:
+            raise ValidationError({"attention_check_max_minutes": _("最长间隔不能小于最短间隔。")})
         if self.pk and not self._state.adding:
             stored = CreditYear.objects.filter(pk=self.pk, closed=True).exists()
             if stored:

@@ -1,0 +1,50 @@
+"""学时年度规则 in the admin: the bureau's admins add and edit each year's rules; a closed year
+is frozen (CreditYear.clean refuses any change, with a message)."""
+
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .models import CreditYear
+
+
+class CreditYearViewSet(ModelViewSet):
+    model = CreditYear
+    icon = "date"
+    menu_label = "学时年度规则"
+    menu_order = 260
+    add_to_admin_menu = True
+    list_display = ["year", "required_total", "minutes_per_hour", "closed"]
+    form_fields = [
+        "year",
+        "required_total",
+        "required_public",
+        "required_professional",
+        "minutes_per_hour",
+        "completion_coverage",
+        "heartbeat_interval_seconds",
+        "outage_grace_seconds",
+        "attention_check_min_minutes",
+        "attention_check_max_minutes",
+        "review_working_days",
+        "closed",
+    ]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        form_class = super().get_form_class(for_update=for_update)
+        if for_update:
+            # The year is the record's key: it is chosen once, never changed.
+            form_class = type(
+                "CreditYearEditForm", (form_class,), {"Meta": _without_year(form_class.Meta)}
+            )
+        return form_class
+
+
+def _without_year(meta):
+    return type("Meta", (meta,), {"fields": [f for f in meta.fields if f != "year"]})
+
+
+@hooks.register("register_admin_viewset")
+def register_credit_years():
+    return CreditYearViewSet("credit_years")

@@ -1,0 +1,90 @@
+"""学时年度规则: the bureau edits a year's rules in the admin; a closed year is frozen; others
+cannot change them; production refuses fewer than 45 minutes per 学时."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from credits.models import CreditYear
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/admin/credit_years/"
+
+
+def staff(role: str, username: str):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def form(rules: CreditYear, **changes) -> dict:
+    data = {
+        "required_total": rules.required_total,
+        "required_public": rules.required_public,
+        "required_professional": rules.required_professional,
+        "minutes_per_hour": rules.minutes_per_hour,
+        "completion_coverage": rules.completion_coverage,
+        "heartbeat_interval_seconds": rules.heartbeat_interval_seconds,
+        "outage_grace_seconds": rules.outage_grace_seconds,
+        "attention_check_min_minutes": rules.attention_check_min_minutes,
+        "attention_check_max_minutes": rules.attention_check_max_minutes,
+        "review_working_days": rules.review_working_days,
+    }
+    if rules.closed:
+        data["closed"] = "on"
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_bureau_edits_a_years_rules(client):
+    year = CreditYear.objects.get(year=2026)
+    assert str(year.completion_coverage) == "0.95" and year.attention_check_min_minutes == 8
+    client.force_login(staff("人社局管理员", "bureau"))
+    assert "2026" in client.get(BASE).content.decode()
+    edit = client.get(f"{BASE}edit/2026/").content.decode()
+    assert 'name="minutes_per_hour"' in edit and 'name="year"' not in edit
+    response = client.post(f"{BASE}edit/2026/", form(year, minutes_per_hour=2, year=1999))
+    assert response.status_code == 302
+    year.refresh_from_db()
+    assert year.minutes_per_hour == 2
+    assert not CreditYear.objects.filter(year=1999).exists()  # the key never changes
+
+    response = client.post(
+        f"{BASE}edit/2026/",
+        form(year, attention_check_min_minutes=20, attention_check_max_minutes=10),
+    )
+    assert response.status_code == 200
+    assert "最长间隔不能小于最短间隔。" in response.content.decode()
+
+
+def test_a_closed_year_is_frozen(client):
+    year = CreditYear.objects.get(year=2025)
+    CreditYear.objects.filter(pk=2025).update(closed=True)
+    year.refresh_from_db()
+    client.force_login(staff("人社局管理员", "bureau"))
+    response = client.post(f"{BASE}edit/2025/", form(year, minutes_per_hour=3))
+    assert response.status_code == 200
+    assert "该年度已结束，规则不能再修改。" in response.content.decode()
+    year.refresh_from_db()
+    assert year.minutes_per_hour != 3
+
+
+def test_only_the_bureau_changes_rules(client):
+    year = CreditYear.objects.get(year=2026)
+    for role, username in (("审核员", "reviewer"), ("施教机构编辑", "editor"), ("学员", "learner")):
+        client.force_login(staff(role, username))
+        response = client.post(f"{BASE}edit/2026/", form(year, minutes_per_hour=7))
+        assert response.status_code in (302, 403), role
+    year.refresh_from_db()
+    assert year.minutes_per_hour != 7
+
+
+def test_production_refuses_fewer_than_45_minutes(settings):
+    from django.core.exceptions import ValidationError
+
+    settings.CREDIT_MINUTES_PER_HOUR_MIN = 45
+    year = CreditYear(year=2031, minutes_per_hour=30)
+    with pytest.raises(ValidationError) as error:
+        year.full_clean()
+    assert "每学时不得少于 45 分钟。" in str(error.value)
