@@ -19,12 +19,7 @@ def listing_workflow() -> Workflow | None:
 def listing_review_pins(page) -> dict | None:
     """The lesson and instructor revisions pinned by `page`'s review under way, if any: what
     approving it would publish."""
-    from .models import ListingReviewTaskState
+    from .listing import review_in_progress
 
-    state = (
-        ListingReviewTaskState.objects.for_instance(page)
-        .filter(status=ListingReviewTaskState.STATUS_IN_PROGRESS)
-        .order_by("-pk")
-        .first()
-    )
+    state = review_in_progress(page)
     return state.pins if state is not None else None

@@ -55,7 +55,8 @@ def listing_problems(page: Page):
     return problems, check.pins, organisations
 
 
-def _review_in_progress(page: Page):
+def review_in_progress(page: Page):
+    """The listing review of `page` under way, if any."""
     from .models import ListingReviewTaskState
 
     return (
@@ -69,7 +70,7 @@ def _review_in_progress(page: Page):
 def listing_reviewers(page: Page) -> QuerySet:
     """The users who decide on `page`'s listing: of the organisations fixed when its review began
     (or, with no review under way, those its latest version would go to)."""
-    review = _review_in_progress(page)
+    review = review_in_progress(page)
     organisations = (
         review.reviewer_organisations.all()
         if review is not None
@@ -101,7 +102,7 @@ def user_reviews_listing(user, page: Page) -> bool:
         return True
     if not _is_reviewer(user):
         return False
-    review = _review_in_progress(page)
+    review = review_in_progress(page)
     return (
         review is not None
         and review.reviewer_organisations.filter(pk=user.organisation_id).exists()

@@ -53,15 +53,12 @@ class ListingQueuePanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_listing_queue_panel(request, panels):
+    from .listing import _is_reviewer
+
     user = request.user
-    if not user.is_superuser and not ListingReviewTask.objects.filter(active=True).exists():
+    if not (user.is_superuser or _is_reviewer(user)):
         return
     states = listing_queue(user)
-    if not user.is_superuser and not states.exists():
-        from .listing import _is_reviewer
-
-        if not _is_reviewer(user):
-            return
     # Wagtail's own "awaiting your review" panel lists newest first and mixes tasks: ours replaces
     # it for reviewers of listings.
     panels[:] = [panel for panel in panels if panel.name != "workflow_objects_to_moderate"]

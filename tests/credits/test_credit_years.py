@@ -2,20 +2,13 @@
 cannot change them; production refuses fewer than 45 minutes per 学时."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from credits.models import CreditYear
-from tests.factories import UserFactory
+from tests.media.people import make_staff
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/admin/credit_years/"
-
-
-def staff(role: str, username: str):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def form(rules: CreditYear, **changes) -> dict:
@@ -40,7 +33,7 @@ def form(rules: CreditYear, **changes) -> dict:
 def test_the_bureau_edits_a_years_rules(client):
     year = CreditYear.objects.get(year=2026)
     assert str(year.completion_coverage) == "0.95" and year.attention_check_min_minutes == 8
-    client.force_login(staff("人社局管理员", "bureau"))
+    client.force_login(make_staff("人社局管理员", "bureau"))
     assert "2026" in client.get(BASE).content.decode()
     edit = client.get(f"{BASE}edit/2026/").content.decode()
     assert 'name="minutes_per_hour"' in edit and 'name="year"' not in edit
@@ -62,7 +55,7 @@ def test_a_closed_year_is_frozen(client):
     year = CreditYear.objects.get(year=2025)
     CreditYear.objects.filter(pk=2025).update(closed=True)
     year.refresh_from_db()
-    client.force_login(staff("人社局管理员", "bureau"))
+    client.force_login(make_staff("人社局管理员", "bureau"))
     response = client.post(f"{BASE}edit/2025/", form(year, minutes_per_hour=3))
     assert response.status_code == 200
     assert "该年度已结束，规则不能再修改。" in response.content.decode()
@@ -73,7 +66,7 @@ def test_a_closed_year_is_frozen(client):
 def test_only_the_bureau_changes_rules(client):
     year = CreditYear.objects.get(year=2026)
     for role, username in (("审核员", "reviewer"), ("施教机构编辑", "editor"), ("学员", "learner")):
-        client.force_login(staff(role, username))
+        client.force_login(make_staff(role, username))
         response = client.post(f"{BASE}edit/2026/", form(year, minutes_per_hour=7))
         assert response.status_code in (302, 403), role
     year.refresh_from_db()
