@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("my/", include("accounts.my_urls")),
     path("captcha/", include("captcha.urls")),
+    path("api/player/", include("player.urls")),
     path("", include("media.delivery_urls")),  # before the DEBUG /media/ route below
     path("healthz", catalog_views.healthz, name="healthz"),
     path("search/", catalog_views.search, name="search"),

@@ -1,0 +1,105 @@
+"""Progress and completion: the one place a lesson or a course becomes complete.
+
+Every path that can complete (a heartbeat, a quiz grade, an exam grade) calls `progress_settle`
+while holding the lock on the learner's `CourseProgress` row (`course_progress_locked`), so two
+paths landing together complete a course once, and the course's 学时 are written into the ledger
+in that same transaction (DESIGN.md §4).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses.api import CoursePage, LessonPage, Subject
+from credits.api import current_year
+from credits.models import CreditCategory, CreditSource
+from credits.services import credit_grant, credit_year_ensure
+
+from .models import CourseProgress, LessonProgress
+
+COVERAGE_EPSILON = 1e-6
+
+
+def course_progress_locked(*, learner, course: CoursePage, now) -> CourseProgress:
+    """The learner's progress row for `course`, created if missing, locked until the end of the
+    transaction (SELECT … FOR UPDATE; on SQLite the IMMEDIATE transaction already serialises)."""
+    assert transaction.get_connection().in_atomic_block, "lock progress inside a transaction"
+    CourseProgress.objects.get_or_create(
+        learner=learner, course=course, defaults={"started_at": now}
+    )
+    return (
+        CourseProgress.objects.select_for_update()
+        .select_related("course")
+        .get(learner=learner, course=course)
+    )
+
+
+def lesson_progress(progress: CourseProgress, lesson: LessonPage) -> LessonProgress:
+    item, _created = LessonProgress.objects.get_or_create(course_progress=progress, lesson=lesson)
+    return item
+
+
+def course_lessons(course: CoursePage) -> list[LessonPage]:
+    return list(LessonPage.objects.live().child_of(course).select_related("video"))
+
+
+def coverage(frontier: float, duration: float) -> float:
+    return min(1.0, frontier / duration) if duration > 0 else 0.0
+
+
+def watched_enough(item: LessonProgress, duration: float, year) -> bool:
+    return coverage(item.frontier, duration) + COVERAGE_EPSILON >= float(year.completion_coverage)
+
+
+def credit_year_for(course: CoursePage, now):
+    """The credit year a completion at `now` counts for (DESIGN.md §2: before the deadline)."""
+    accounting = course.subject == Subject.ACCOUNTING
+    return credit_year_ensure(
+        year=current_year(timezone.localdate(now), accounting=accounting)
+    )
+
+
+def progress_settle(progress: CourseProgress, *, now) -> bool:
+    """Complete what is now complete, under the lock on `progress`; True if the course is.
+
+    A lesson is complete at the year's coverage and its quiz (if any) passed; the course when
+    all its live lessons are and its exam (if any) is passed. Completing the course writes its
+    学时 into the ledger once (`credit_grant` on the source key `course:<id>`)."""
+    if progress.completed_at is not None:
+        return True
+    course = progress.course
+    year = credit_year_for(course, now)
+    lessons = course_lessons(course)
+    items = {item.lesson_id: item for item in progress.lessons.all()}
+    all_complete = bool(lessons)
+    for lesson in lessons:
+        item = items.get(lesson.pk)
+        duration = lesson.video.duration if lesson.video_id else 0.0
+        if item is None:
+            all_complete = False
+            continue
+        if item.completed_at is None:
+            if watched_enough(item, duration, year) and (
+                not lesson.has_quiz or item.quiz_passed_at is not None
+            ):
+                item.completed_at = now
+                item.save(update_fields=["completed_at"])
+            else:
+                all_complete = False
+    if not all_complete or (course.has_quiz and progress.exam_passed_at is None):
+        return False
+    category = (
+        CreditCategory.PUBLIC if course.subject == Subject.PUBLIC else CreditCategory.PROFESSIONAL
+    )
+    entry, _created = credit_grant(
+        learner=progress.learner,
+        year=year,
+        category=category,
+        hours=course.credit_hours,
+        source=CreditSource.ONLINE_COURSE,
+        source_key=f"course:{course.pk}",
+        course=course,
+    )
+    progress.completed_at = now
+    progress.credit_entry = entry
+    progress.save(update_fields=["completed_at", "credit_entry"])
+    return True

@@ -1,0 +1,426 @@
+"""The player protocol's decisions (DESIGN.md §4), shared by HTTP views and the websocket.
+
+The server's clock decides what watching is worth; the browser only reports. Each heartbeat is
+decided in one transaction under a lock on the learner's `LearnerPlayState` row (so concurrent or
+repeated heartbeats, from any device, credit once), then under the lock on the course's progress
+row (so a heartbeat and a quiz grade complete a course once).
+
+Functions return `(status, payload)` or raise `ProtocolError`; views and the consumer only carry
+them.
+"""
+
+import logging
+import random
+import secrets
+import uuid
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from courses.api import LessonPage, course_study_allowed
+from media.delivery import master_playlist_url
+from media.models import VideoStatus
+
+from . import clock
+from .models import (
+    CheckFailure,
+    EndReason,
+    FraudSignal,
+    LearnerPlayState,
+    PlaybackSession,
+    Reason,
+    RefusedRun,
+)
+from .progress import (
+    course_progress_locked,
+    coverage,
+    credit_year_for,
+    lesson_progress,
+    progress_settle,
+)
+from .protocol import ChallengeAnswer, Heartbeat, ProtocolError
+
+log = logging.getLogger(__name__)
+
+RANGE_TOLERANCE = 1.0  # s a range may start past the frontier (players seek to keyframes)
+CHECK_EXPIRES_IN = 60  # s
+CHECK_WRONG_LIMIT = 3
+CHECK_ANSWER_INTERVAL = 2.0  # s between answers (rate limit)
+CHECK_CODE_CHARS = "2345679"  # digits only: the same code is read aloud for the audio check
+CHECK_CODE_LENGTH = 4
+
+
+def session_group(session_id) -> str:
+    return f"player-session-{session_id}"
+
+
+# --- Starting --------------------------------------------------------------------------------
+
+
+def session_start(*, learner, lesson_id) -> tuple[int, dict]:
+    """Start watching a lesson: 201 and the session, superseding the learner's other sessions."""
+    if isinstance(lesson_id, bool) or not isinstance(lesson_id, int) or lesson_id <= 0:
+        raise ProtocolError(400, "lesson 应为课时编号")
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).select_related("video").first()
+    if lesson is None:
+        raise ProtocolError(404, "该课时不存在或已下架")
+    course = lesson.course
+    if not course_study_allowed(learner, course):
+        raise ProtocolError(403, "您不能学习该课程（请以学员身份登录）")
+    video = lesson.video
+    if video is None or video.status != VideoStatus.READY or video.duration <= 0:
+        raise ProtocolError(409, "该课时的视频暂不可播放")
+    now = clock.now()
+    year = credit_year_for(course, now)
+    if year.closed:
+        raise ProtocolError(409, f"{year.year} 年度已结束，不能再学习计入学时")
+    if not course.credit_years.filter(pk=year.pk).exists():
+        raise ProtocolError(409, f"该课程不适用于 {year.year} 年度，学习不能计入学时")
+    with transaction.atomic():
+        state = _state_locked(learner)
+        superseded = list(
+            PlaybackSession.objects.filter(learner=learner, ended_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        PlaybackSession.objects.filter(pk__in=superseded).update(
+            ended_at=now, end_reason=EndReason.SUPERSEDED
+        )
+        session = PlaybackSession.objects.create(
+            learner=learner,
+            lesson=lesson,
+            course=course,
+            year=year,
+            duration=video.duration,
+            started_at=now,
+        )
+        progress = course_progress_locked(learner=learner, course=course, now=now)
+        progress.last_lesson = lesson
+        progress.save(update_fields=["last_lesson"])
+        item = lesson_progress(progress, lesson)
+        if state.check_pending:
+            _check_issue(state, now)  # still pending, with a fresh code for the new page
+            state.save()
+        for old in superseded:
+            transaction.on_commit(lambda old=old: _push(old, {"type": "player.superseded"}))
+    return 201, {
+        "session": str(session.pk),
+        "duration": session.duration,
+        "resume_at": min(item.position, item.frontier),
+        "frontier": item.frontier,
+        "heartbeat_interval": year.heartbeat_interval_seconds,
+        "playlist": master_playlist_url(video),
+        "ws": f"/ws/player/{session.pk}/",
+        "challenge": _challenge_payload(state, now),
+    }
+
+
+# --- Heartbeats ------------------------------------------------------------------------------
+
+
+def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
+    """Decide one heartbeat: 200 and the answer of DESIGN.md §4 step 3, or a ProtocolError."""
+    heartbeat = Heartbeat.parse(data)
+    with transaction.atomic():
+        state = _state_locked(learner)
+        session = _session_of(learner, session_id, lock=True)
+        if not session.active:
+            raise ProtocolError(409, _ended_message(session), reason=session.end_reason)
+        if heartbeat.seq == session.last_seq and heartbeat.digest == session.last_digest:
+            return 200, session.last_answer  # a retransmission: the same answer again
+        now = clock.now()
+        progress = course_progress_locked(learner=learner, course=session.course, now=now)
+        item = lesson_progress(progress, session.lesson)
+        if heartbeat.seq <= session.last_seq:  # old: earns nothing and changes nothing
+            return 200, _answer(
+                heartbeat.seq, 0.0, item, session, progress, [Reason.DUPLICATE], state, now
+            )
+        credited, refused = _credit(heartbeat, session, state, item, now)
+        item.position = min(heartbeat.position, session.duration)
+        item.save(update_fields=["frontier", "position"])
+        complete = progress_settle(progress, now=now)
+        item.refresh_from_db(fields=["completed_at"])
+        _refusals_record(session, refused, now)
+        session.last_seq = heartbeat.seq
+        session.last_digest = heartbeat.digest
+        session.last_heartbeat_at = now
+        session.heartbeats += 1
+        session.credited += credited
+        if credited > 0:
+            state.credited_since_check += credited
+            if state.next_check_after <= 0:
+                state.next_check_after = _check_interval(session.year)
+            if not state.check_pending and state.credited_since_check >= state.next_check_after:
+                _check_issue(state, now)
+        elif state.check_pending and _check_expired(state, now):
+            _check_issue(state, now)
+        state.save()
+        answer = _answer(
+            heartbeat.seq, credited, item, session, progress, list(refused), state, now, complete
+        )
+        session.last_answer = answer
+        session.save(
+            update_fields=[
+                "last_seq",
+                "last_digest",
+                "last_heartbeat_at",
+                "heartbeats",
+                "credited",
+                "last_answer",
+            ]
+        )
+    return 200, answer
+
+
+def _credit(heartbeat: Heartbeat, session, state, item, now) -> tuple[float, dict]:
+    """Seconds credited by `heartbeat`, extending `item.frontier` and the learner's clock, and
+    the media seconds refused per reason."""
+    duration = session.duration
+    played = [(min(a, duration), min(b, duration)) for a, b in sorted(heartbeat.played)]
+    claimed = sum(b - a for a, b in played)
+    refused: dict[str, float] = {}
+    if state.check_pending:
+        refused[Reason.CHALLENGE_PENDING] = claimed
+    if heartbeat.rate > 1.0:
+        refused[Reason.RATE] = claimed
+    if not heartbeat.visible:
+        refused[Reason.HIDDEN] = claimed
+    if refused:
+        return 0.0, refused
+    # Sequential watching: ranges that start at or before the frontier extend it.
+    reach = item.frontier
+    skipped = 0.0
+    for start, end in played:
+        if start <= reach + RANGE_TOLERANCE:
+            reach = max(reach, end)
+        else:
+            skipped += end - start
+    if skipped > 0:
+        refused[Reason.SKIPPED_AHEAD] = skipped
+    gain = max(0.0, reach - item.frontier)
+    # The server's clock, per learner: since the later of the last credited instant and the
+    # session's start, and at most the outage grace at once.
+    grace = timedelta(seconds=session.year.outage_grace_seconds)
+    anchor = max(session.started_at, now - grace)
+    if state.credited_until is not None:
+        anchor = max(anchor, state.credited_until)
+    budget = max(0.0, (now - anchor).total_seconds())
+    credited = min(gain, budget)
+    if gain - credited > 1e-9:
+        refused[Reason.WALL_CLOCK] = gain - credited
+    if credited > 0:
+        item.frontier = min(duration, item.frontier + credited)
+        state.credited_until = anchor + timedelta(seconds=credited)
+    return credited, refused
+
+
+def _refusals_record(session, refused: dict, now) -> None:
+    """Merge each refusal into the session's run of the same reason if the previous heartbeat
+    was refused for it too; otherwise start a run (a row per run, not per heartbeat)."""
+    previous = session.last_heartbeat_at
+    for reason, seconds in refused.items():
+        run = (
+            RefusedRun.objects.filter(session=session, reason=reason, ended_at=previous).first()
+            if previous is not None
+            else None
+        )
+        if run is not None:
+            run.ended_at = now
+            run.heartbeats += 1
+            run.seconds += seconds
+            run.save(update_fields=["ended_at", "heartbeats", "seconds"])
+        else:
+            RefusedRun.objects.create(
+                session=session,
+                reason=reason,
+                started_at=previous or session.started_at,
+                ended_at=now,
+                seconds=seconds,
+            )
+
+
+def _answer(seq, credited, item, session, progress, reasons, state, now, complete=None) -> dict:
+    if complete is None:
+        complete = progress.completed_at is not None
+    return {
+        "seq": seq,
+        "credited": round(credited, 3),
+        "watched": round(item.frontier, 3),
+        "frontier": round(item.frontier, 3),
+        "coverage": round(coverage(item.frontier, session.duration), 4),
+        "complete": item.completed_at is not None,
+        "course_complete": bool(complete),
+        "reasons": [str(reason) for reason in reasons],
+        "challenge": _challenge_payload(state, now),
+    }
+
+
+# --- Attention checks ------------------------------------------------------------------------
+
+
+def _check_interval(year) -> float:
+    low, high = year.attention_check_min_minutes * 60, year.attention_check_max_minutes * 60
+    return random.SystemRandom().uniform(low, high)  # noqa: S311 (a moment, not a secret)
+
+
+def _check_issue(state: LearnerPlayState, now) -> None:
+    state.check_id = uuid.uuid4()
+    state.check_code = "".join(secrets.choice(CHECK_CODE_CHARS) for _ in range(CHECK_CODE_LENGTH))
+    state.check_issued_at = now
+    state.check_image_served = False
+    state.check_audio_served = False
+
+
+def _check_expired(state: LearnerPlayState, now) -> bool:
+    return (now - state.check_issued_at).total_seconds() >= CHECK_EXPIRES_IN
+
+
+def _challenge_payload(state: LearnerPlayState, now) -> dict | None:
+    from django.urls import reverse
+
+    if not state.check_pending:
+        return None
+    remaining = CHECK_EXPIRES_IN - (now - state.check_issued_at).total_seconds()
+    return {
+        "id": str(state.check_id),
+        "image": reverse("player_challenge_image", kwargs={"check_id": state.check_id}),
+        "audio": reverse("player_challenge_audio", kwargs={"check_id": state.check_id}),
+        "expires_in": max(0, int(remaining)),
+    }
+
+
+def challenge_answer(*, learner, session_id, data: dict) -> tuple[int, dict]:
+    """Check an answer: 200 {"passed"}; 429 when answering too fast; three wrong answers end the
+    session (409 from then on) and raise a fraud signal."""
+    answer = ChallengeAnswer.parse(data)
+    with transaction.atomic():
+        state = _state_locked(learner)
+        session = _session_of(learner, session_id, lock=True)
+        if not session.active:
+            raise ProtocolError(409, _ended_message(session), reason=session.end_reason)
+        if not state.check_pending or answer.id != str(state.check_id):
+            raise ProtocolError(404, "该验证不存在或已过期，请刷新验证码")
+        now = clock.now()
+        last = state.check_last_answer_at
+        if last is not None and (now - last).total_seconds() < CHECK_ANSWER_INTERVAL:
+            raise ProtocolError(429, "作答过快，请稍后再试")
+        state.check_last_answer_at = now
+        if _check_expired(state, now):
+            _check_issue(state, now)
+            state.save()
+            return 200, {"passed": False, "expired": True, "challenge": _challenge_payload(state, now)}
+        if secrets.compare_digest(answer.answer, state.check_code):
+            state.check_id = None
+            state.check_code = ""
+            state.check_wrong_answers = 0
+            state.checks_passed += 1
+            state.credited_since_check = 0.0
+            state.next_check_after = _check_interval(session.year)
+            # The time spent answering is not watching: the clock starts again now.
+            state.credited_until = max(state.credited_until or now, now)
+            state.save()
+            return 200, {"passed": True}
+        state.check_wrong_answers += 1
+        state.checks_failed += 1
+        ended = state.check_wrong_answers >= CHECK_WRONG_LIMIT
+        CheckFailure.objects.create(
+            learner=learner,
+            session=session,
+            check_id=state.check_id,
+            created_at=now,
+            ended_session=ended,
+        )
+        if ended:
+            state.check_wrong_answers = 0
+            _check_issue(state, now)  # still pending, with a new code, for the next session
+            session.ended_at = now
+            session.end_reason = EndReason.CHALLENGE_FAILED
+            session.save(update_fields=["ended_at", "end_reason"])
+            FraudSignal.objects.create(
+                learner=learner,
+                session=session,
+                kind=FraudSignal.Kind.ATTENTION_CHECK,
+                detail=f"学习《{session.course.title}》{session.lesson.title}时随机验证连续答错 "
+                f"{CHECK_WRONG_LIMIT} 次，本次学习已结束。",
+                created_at=now,
+            )
+            transaction.on_commit(lambda: _push(session.pk, {"type": "player.ended"}))
+        else:
+            _check_issue(state, now)  # a new code after each wrong answer
+        state.save()
+        return 200, {
+            "passed": False,
+            "ended": ended,
+            "attempts_left": 0 if ended else CHECK_WRONG_LIMIT - state.check_wrong_answers,
+            "challenge": None if ended else _challenge_payload(state, now),
+        }
+
+
+def challenge_media(*, learner, check_id: str, kind: str) -> str:
+    """The pending check's code, for its image or audio: once per code, to its owner only."""
+    field = {"image": "check_image_served", "audio": "check_audio_served"}[kind]
+    with transaction.atomic():
+        state = _state_locked(learner)
+        if not state.check_pending or str(state.check_id) != check_id:
+            raise ProtocolError(404, "该验证不存在或已过期")
+        if getattr(state, field):
+            raise ProtocolError(410, "验证码只能获取一次，请刷新验证码")
+        setattr(state, field, True)
+        state.save(update_fields=[field])
+        return state.check_code
+
+
+# --- Explanations ----------------------------------------------------------------------------
+
+
+def session_explanation(*, learner, session_id) -> dict:
+    """For one session: what was credited, and for time not credited, when and why."""
+    from .explain import explain
+
+    session = _session_of(learner, session_id, lock=False)
+    return explain(session)
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _state_locked(learner) -> LearnerPlayState:
+    LearnerPlayState.objects.get_or_create(learner=learner)
+    return LearnerPlayState.objects.select_for_update().get(learner=learner)
+
+
+def _session_of(learner, session_id, *, lock: bool) -> PlaybackSession:
+    """The learner's own session, or 404 (someone else's is indistinguishable from none)."""
+    try:
+        key = uuid.UUID(str(session_id))
+    except ValueError:
+        raise ProtocolError(404, "学习记录不存在") from None
+    queryset = PlaybackSession.objects.select_related("year", "lesson", "course")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    session = queryset.filter(pk=key, learner=learner).first()
+    if session is None:
+        raise ProtocolError(404, "学习记录不存在")
+    return session
+
+
+def _ended_message(session: PlaybackSession) -> str:
+    if session.end_reason == EndReason.SUPERSEDED:
+        return "您已在其他页面或设备开始学习，本页已停止计时"
+    if session.end_reason == EndReason.CHALLENGE_FAILED:
+        return "随机验证连续答错，本次学习已结束，请重新开始"
+    return "本次学习已结束"
+
+
+def _push(session_id, message: dict) -> None:
+    """Tell the session's websocket (after commit). Losing it loses nothing: the session's
+    next heartbeat gets 409 anyway."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(session_group(session_id), message)
+    except Exception:  # the channel layer (Redis) is down: crediting never depends on it
+        log.warning("player: could not push %s to session %s", message["type"], session_id)

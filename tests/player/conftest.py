@@ -1,0 +1,139 @@
+"""The player's world: a live course of the course tests' world, a learner logged in, and a
+clock the tests move (the server's clock is the only one crediting reads)."""
+
+import datetime
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from courses.models import LessonPage
+from tests.courses.conftest import world  # noqa: F401
+from tests.factories import LearnerFactory
+
+QUIZ = [
+    (
+        "single",
+        {
+            "question": "《中华人民共和国网络安全法》自哪一天起施行？",
+            "options": [
+                {"text": "2017年6月1日", "correct": True},
+                {"text": "2016年11月7日", "correct": False},
+                {"text": "2021年9月1日", "correct": False},
+            ],
+        },
+    ),
+    ("true_false", {"question": "关键信息基础设施的运营者应当履行安全保护义务。", "answer": "true"}),
+]
+
+
+class Clock:
+    """The server's clock in tests: stands still until moved."""
+
+    def __init__(self):
+        self.now = timezone.now().replace(microsecond=0)
+
+    def __call__(self):
+        return self.now
+
+    def tick(self, seconds: float) -> None:
+        self.now += datetime.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    value = Clock()
+    monkeypatch.setattr("player.clock.now", value)
+    return value
+
+
+def publish(world, *, lessons=1, lesson_quiz=None, exam=None, **fields):
+    """A live course (published without the workflow: the player reads live pages only)."""
+    course = world.course(lessons=lessons, **fields)
+    if exam is not None:
+        course = course.get_latest_revision_as_object()
+        course.quiz_questions = exam
+        course.save_revision()
+    course.get_latest_revision().publish()
+    for lesson in LessonPage.objects.child_of(course):
+        lesson = lesson.get_latest_revision_as_object()
+        if lesson_quiz is not None:
+            lesson.quiz_questions = lesson_quiz
+        lesson.save_revision().publish()
+    course.refresh_from_db()
+    return course
+
+
+def lessons_of(course) -> list[LessonPage]:
+    return list(LessonPage.objects.live().child_of(course))
+
+
+class Player:
+    """A learner's browser speaking the protocol over HTTP."""
+
+    def __init__(self, user):
+        self.user = user
+        self.client = Client()
+        self.client.force_login(user)
+        self.session = None
+        self.seq = 0
+
+    def post(self, path: str, body) -> tuple[int, dict]:
+        raw = body if isinstance(body, str | bytes) else json.dumps(body)
+        response = self.client.post(path, raw, content_type="application/json")
+        return response.status_code, response.json()
+
+    def start(self, lesson) -> dict:
+        status, body = self.post("/api/player/sessions", {"lesson": lesson.pk})
+        assert status == 201, body
+        self.session, self.seq = body["session"], 0
+        return body
+
+    def beat(self, played, *, position=None, rate=1.0, visible=True, seq=None, **extra):
+        """One heartbeat (the next seq unless given); (status, answer)."""
+        if seq is None:
+            self.seq += 1
+            seq = self.seq
+        if position is None:
+            position = played[-1][1] if played else 0.0
+        body = {
+            "seq": seq,
+            "position": position,
+            "played": [list(r) for r in played],
+            "rate": rate,
+            "visible": visible,
+            **extra,
+        }
+        return self.post(f"/api/player/sessions/{self.session}/heartbeat", body)
+
+    def watch(self, clock, start: float, end: float, step: float = 10.0) -> dict:
+        """Watch honestly from `start` to `end`: the clock moves as the video plays."""
+        answer = None
+        position = start
+        while position < end:
+            upto = min(end, position + step)
+            clock.tick(upto - position)
+            status, answer = self.beat([[position, upto]])
+            assert status == 200, answer
+            position = upto
+        return answer
+
+
+@pytest.fixture
+def course(world):
+    return publish(world)
+
+
+@pytest.fixture
+def player(world):
+    return Player(world.learner)
+
+
+@pytest.fixture
+def other_player(db):
+    from django.contrib.auth.models import Group
+
+    other = LearnerFactory(username="other_learner")
+    other.groups.add(Group.objects.get(name="学员"))
+    return Player(other)
