@@ -62,6 +62,9 @@ class LearnerPlayState(models.Model):
         verbose_name = _("学员播放状态")
         verbose_name_plural = _("学员播放状态")
 
+    def __str__(self) -> str:
+        return f"学员 {self.learner_id} 的播放状态"
+
     @property
     def check_pending(self) -> bool:
         return self.check_id is not None
@@ -107,6 +110,9 @@ class PlaybackSession(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.lesson_id} 课时的学习（{self.started_at:%Y-%m-%d %H:%M}）"
+
     @property
     def active(self) -> bool:
         return self.ended_at is None
@@ -126,6 +132,9 @@ class RefusedRun(models.Model):
     class Meta:
         ordering = ["started_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}（{self.heartbeats} 次上报）"
+
 
 class CheckFailure(models.Model):
     """A wrong answer to an attention check (passed checks are only counted)."""
@@ -142,6 +151,9 @@ class CheckFailure(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"随机验证答错（{self.created_at:%Y-%m-%d %H:%M}）"
 
 
 class FraudSignal(models.Model):
@@ -165,6 +177,9 @@ class FraudSignal(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("异常学习提示")
         verbose_name_plural = _("异常学习提示")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.created_at:%Y-%m-%d %H:%M}）"
 
 
 class CourseProgress(models.Model):
@@ -195,6 +210,9 @@ class CourseProgress(models.Model):
             models.UniqueConstraint(fields=["learner", "course"], name="player_course_progress"),
         ]
 
+    def __str__(self) -> str:
+        return f"学员 {self.learner_id} 学习课程 {self.course_id}"
+
 
 class LessonProgress(models.Model):
     """How far a learner has watched a lesson (`frontier`, from 0, sequentially: every credited
@@ -220,6 +238,9 @@ class LessonProgress(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"课时 {self.lesson_id}：已观看 {self.frontier:.0f} 秒"
+
 
 class QuizAttempt(models.Model):
     """One attempt at a lesson's quiz or a course's exam: the questions as dealt (order, and the
@@ -244,3 +265,6 @@ class QuizAttempt(models.Model):
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["learner", "page", "round"])]
+
+    def __str__(self) -> str:
+        return f"测验作答（{self.started_at:%Y-%m-%d %H:%M}）"
