@@ -51,7 +51,9 @@ def explain(session: PlaybackSession) -> dict:
     ]
     ended = None
     if session.ended_at is not None:
-        ended = f"{clock_text(session.ended_at)} {EndReason(session.end_reason).label}，本次学习结束"
+        ended = (
+            f"{clock_text(session.ended_at)} {EndReason(session.end_reason).label}，本次学习结束"
+        )
     return {
         "session": str(session.pk),
         "lesson": {"id": session.lesson_id, "title": session.lesson.title},

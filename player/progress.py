@@ -53,9 +53,7 @@ def watched_enough(item: LessonProgress, duration: float, year) -> bool:
 def credit_year_for(course: CoursePage, now):
     """The credit year a completion at `now` counts for (DESIGN.md §2: before the deadline)."""
     accounting = course.subject == Subject.ACCOUNTING
-    return credit_year_ensure(
-        year=current_year(timezone.localdate(now), accounting=accounting)
-    )
+    return credit_year_ensure(year=current_year(timezone.localdate(now), accounting=accounting))
 
 
 def progress_settle(progress: CourseProgress, *, now) -> bool:

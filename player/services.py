@@ -310,7 +310,11 @@ def challenge_answer(*, learner, session_id, data: dict) -> tuple[int, dict]:
         if _check_expired(state, now):
             _check_issue(state, now)
             state.save()
-            return 200, {"passed": False, "expired": True, "challenge": _challenge_payload(state, now)}
+            return 200, {
+                "passed": False,
+                "expired": True,
+                "challenge": _challenge_payload(state, now),
+            }
         if secrets.compare_digest(answer.answer, state.check_code):
             state.check_id = None
             state.check_code = ""

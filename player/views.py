@@ -57,9 +57,7 @@ def sessions(request):
 @api
 def heartbeat(request, session_id):
     return _json(
-        *services.heartbeat_record(
-            learner=request.user, session_id=session_id, data=_body(request)
-        )
+        *services.heartbeat_record(learner=request.user, session_id=session_id, data=_body(request))
     )
 
 
@@ -67,9 +65,7 @@ def heartbeat(request, session_id):
 @api
 def challenge(request, session_id):
     return _json(
-        *services.challenge_answer(
-            learner=request.user, session_id=session_id, data=_body(request)
-        )
+        *services.challenge_answer(learner=request.user, session_id=session_id, data=_body(request))
     )
 
 

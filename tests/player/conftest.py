@@ -24,7 +24,10 @@ QUIZ = [
             ],
         },
     ),
-    ("true_false", {"question": "关键信息基础设施的运营者应当履行安全保护义务。", "answer": "true"}),
+    (
+        "true_false",
+        {"question": "关键信息基础设施的运营者应当履行安全保护义务。", "answer": "true"},
+    ),
 ]
 
 
