@@ -10,6 +10,7 @@ learner and lesson.
 import uuid
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -180,6 +181,12 @@ class FraudSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.created_at:%Y-%m-%d %H:%M}）"
+
+    @admin.display(description=_("学员"))
+    def learner_label(self) -> str:
+        """Name and masked ID number: what staff may see of a learner (DESIGN.md §5)."""
+        learner = self.learner
+        return f"{learner.real_name or learner.username} {learner.id_number_masked}".strip()
 
 
 class CourseProgress(models.Model):

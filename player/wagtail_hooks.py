@@ -1,0 +1,39 @@
+"""异常学习提示 in the admin: the fraud signals the player raised, for the bureau to look at
+(read only: a signal is evidence, not a record anyone edits)."""
+
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from .models import FraudSignal
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    def user_has_permission(self, user, action):
+        return action in ("view",) and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class FraudSignalViewSet(ModelViewSet):
+    model = FraudSignal
+    icon = "warning"
+    menu_label = "异常学习提示"
+    menu_order = 270
+    add_to_admin_menu = True
+    list_display = ["created_at", "learner_label", "kind", "detail"]
+    list_filter = ["kind"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["kind", "detail"]
+    inspect_view_fields = ["created_at", "learner_label", "kind", "detail", "session"]
+
+    @property
+    def permission_policy(self):
+        return ReadOnlyPolicy(self.model)
+
+
+@hooks.register("register_admin_viewset")
+def register_fraud_signals():
+    return FraudSignalViewSet("fraud_signals")
