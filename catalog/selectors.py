@@ -12,9 +12,11 @@ from wagtail.models import Page
 
 from courses.api import CoursePage, InstitutionPage, Instructor, LessonPage, Subject
 from courses.search import search_document, search_query
+from player.api import course_learner_count
 
 SORTS = {
     "newest": ("-first_published_at", "-pk"),
+    "popular": ("-learner_count", "-first_published_at", "-pk"),
     "hours": ("-credit_hours", "-first_published_at"),
 }
 
@@ -115,6 +117,8 @@ def catalog_courses(*, subject: str, year: int | None, filters: CatalogFilters) 
         courses = courses.filter(fee=0)
     elif filters.fee == "paid":
         courses = courses.filter(fee__gt=0)
+    if filters.sort == "popular":
+        courses = courses.annotate(learner_count=course_learner_count())
     return courses.order_by(*SORTS[filters.sort])
 
 

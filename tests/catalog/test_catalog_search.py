@@ -131,6 +131,23 @@ def test_filters_and_sorting(world, client):
     assert titles(client.get("/courses/accounting/")) == ["会计课"]
 
 
+def test_most_studied_first(world, client):
+    from django.utils import timezone
+
+    from player.models import CourseProgress
+    from tests.factories import LearnerFactory
+
+    courses = {title: published(world, title=title) for title in ("少人学", "多人学", "没人学")}
+    for n in range(3):
+        learner = LearnerFactory(username=f"popular{n}")
+        for title in ("多人学",) if n else ("多人学", "少人学"):
+            CourseProgress.objects.create(
+                learner=learner, course=courses[title], started_at=timezone.now()
+            )
+    by_learners = titles(client.get("/courses/public/", {"sort": "popular"}))
+    assert by_learners == ["多人学", "少人学", "没人学"]  # 3, 1, 0 (ties newest first)
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -170,13 +187,15 @@ def test_a_catalog_page_costs_the_same_queries_for_10_and_100_courses(world, cli
         for number in range(10):
             published(world, title=f"课程{number}")
         ten = _queries(client, "/courses/public/")
+        ten_popular = _queries(client, "/courses/public/?sort=popular")
         for number in range(10, 100):
             published(world, title=f"课程{number}")
         hundred = _queries(client, "/courses/public/")
+        hundred_popular = _queries(client, "/courses/public/?sort=popular")
     finally:
         views.PER_PAGE = 12
     assert CoursePage.objects.live().count() == 100
-    assert hundred == ten
+    assert hundred == ten and hundred_popular == ten_popular
 
 
 def test_anonymous_pages_are_cached_without_csrf_and_purged_on_publish(
