@@ -67,6 +67,8 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
     if lesson is None:
         raise ProtocolError(404, "该课时不存在或已下架")
     course = lesson.course
+    if not course.live:
+        raise ProtocolError(404, "该课时不存在或已下架")
     if not course_study_allowed(learner, course):
         raise ProtocolError(403, "您不能学习该课程（请以学员身份登录）")
     video = lesson.video
@@ -128,6 +130,11 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
         session = _session_of(learner, session_id, lock=True)
         if not session.active:
             raise ProtocolError(409, _ended_message(session), reason=session.end_reason)
+        if not (session.lesson.live and session.course.live):  # withdrawn while watching
+            session.ended_at, session.end_reason = clock.now(), EndReason.LESSON_UNAVAILABLE
+            session.save(update_fields=["ended_at", "end_reason"])
+            transaction.on_commit(lambda: _push(session.pk, {"type": "player.ended"}))
+            return 409, {"error": _ended_message(session), "reason": session.end_reason}
         if heartbeat.seq == session.last_seq and heartbeat.digest == session.last_digest:
             return 200, session.last_answer  # a retransmission: the same answer again
         now = clock.now()
@@ -415,6 +422,8 @@ def _ended_message(session: PlaybackSession) -> str:
         return "您已在其他页面或设备开始学习，本页已停止计时"
     if session.end_reason == EndReason.CHALLENGE_FAILED:
         return "随机验证连续答错，本次学习已结束，请重新开始"
+    if session.end_reason == EndReason.LESSON_UNAVAILABLE:
+        return "该课程已下架，本次学习已结束；已完成的学时不受影响"
     return "本次学习已结束"
 
 

@@ -263,3 +263,17 @@ def test_posts_need_the_csrf_token(world, course):
     )
     assert response.status_code == 403
     assert not PlaybackSession.objects.exists()
+
+
+def test_a_course_withdrawn_while_watching_ends_the_session(course, player, clock):
+    player.start(lessons_of(course)[0])
+    player.watch(clock, 0, 20)
+    course.unpublish()
+    clock.tick(10)
+    status, body = player.beat([[20, 30]])
+    assert status == 409 and body["reason"] == "lesson_unavailable" and "下架" in body["error"]
+    assert LessonProgress.objects.get().frontier == 20
+    assert player.beat([[20, 30]])[0] == 409
+    lesson = LessonPage.objects.child_of(course).get()  # still live itself
+    status, body = player.post("/api/player/sessions", {"lesson": lesson.pk})
+    assert status == 404 and "下架" in body["error"]
