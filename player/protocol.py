@@ -15,6 +15,11 @@ MAX_RANGES = 50
 MAX_SEQ = 10**9
 MAX_SECONDS = 10**6  # no lesson is 11 days long
 MAX_RATE = 16.0
+MAX_ID = 2**31 - 1  # page ids are 32-bit integers
+
+
+def page_id_valid(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_ID
 
 
 class ProtocolError(Exception):

@@ -26,7 +26,7 @@ from .progress import (
     progress_settle,
     watched_enough,
 )
-from .protocol import ProtocolError, malformed
+from .protocol import ProtocolError, malformed, page_id_valid
 
 _random = random.SystemRandom()
 
@@ -62,6 +62,8 @@ def _public(dealt: dict) -> list[dict]:
 
 
 def _quiz_page(page_id: int):
+    if not page_id_valid(page_id):
+        raise ProtocolError(404, "该测验不存在")
     page = Page.objects.live().filter(pk=page_id).first()
     page = page.specific if page is not None else None
     if not isinstance(page, LessonPage | CoursePage) or not page.has_quiz:

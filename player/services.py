@@ -40,7 +40,7 @@ from .progress import (
     lesson_progress,
     progress_settle,
 )
-from .protocol import ChallengeAnswer, Heartbeat, ProtocolError
+from .protocol import ChallengeAnswer, Heartbeat, ProtocolError, page_id_valid
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def session_group(session_id) -> str:
 
 def session_start(*, learner, lesson_id) -> tuple[int, dict]:
     """Start watching a lesson: 201 and the session, superseding the learner's other sessions."""
-    if isinstance(lesson_id, bool) or not isinstance(lesson_id, int) or lesson_id <= 0:
+    if not page_id_valid(lesson_id):
         raise ProtocolError(400, "lesson 应为课时编号")
     lesson = LessonPage.objects.live().filter(pk=lesson_id).select_related("video").first()
     if lesson is None:

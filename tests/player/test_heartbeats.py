@@ -247,6 +247,8 @@ def test_the_api_wants_a_logged_in_learner_and_a_live_lesson(world, course, clie
         ({"lesson": draft_lesson.pk}, 404),
         ({"lesson": 999999}, 404),
         ({"lesson": "1"}, 400),
+        ({"lesson": 10**30}, 400),
+        ({"lesson": True}, 400),
         ({}, 400),
     ]:
         response = client.post("/api/player/sessions", body, content_type="application/json")

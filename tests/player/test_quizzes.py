@@ -149,3 +149,4 @@ def test_someone_elses_attempt_and_bad_answers(world, quizzed, player, other_pla
     assert status == 200 and graded["score"] == 0
     assert start(Player(world.a.editor), lesson)[0] == 403
     assert player.post("/api/player/quizzes/999999/attempts", {})[0] == 404
+    assert player.post(f"/api/player/quizzes/{10**30}/attempts", {})[0] == 404
