@@ -4,6 +4,7 @@
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from .models import FraudSignal
 
@@ -29,9 +30,8 @@ class FraudSignalViewSet(ModelViewSet):
     form_fields = ["kind", "detail"]
     inspect_view_fields = ["created_at", "learner_label", "kind", "detail", "session"]
 
-    @property
-    def permission_policy(self):
-        return ReadOnlyPolicy(self.model)
+
+register_permission_policy(FraudSignal, ReadOnlyPolicy(FraudSignal))
 
 
 @hooks.register("register_admin_viewset")
