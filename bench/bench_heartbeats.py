@@ -137,7 +137,9 @@ def test_heartbeat_benchmark(world, monkeypatch):  # noqa: F811
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=run, args=pair) for pair in zip(learners, sessions)]
+    threads = [
+        threading.Thread(target=run, args=pair) for pair in zip(learners, sessions, strict=True)
+    ]
     t0 = time.perf_counter()
     for thread in threads:
         thread.start()
