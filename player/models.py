@@ -222,9 +222,8 @@ class CourseProgress(models.Model):
 
 
 class LessonProgress(models.Model):
-    """How far a learner has watched a lesson (`frontier`, from 0, sequentially: every credited
-    second extends it, so it is also the time credited in the lesson), where they stopped, and
-    whether its quiz is passed."""
+    """How far a learner has watched a lesson (`frontier`, from 0, sequentially), the time
+    credited in it, where they stopped, and whether its quiz is passed."""
 
     course_progress = models.ForeignKey(
         CourseProgress, on_delete=models.CASCADE, related_name="lessons"
@@ -233,6 +232,9 @@ class LessonProgress(models.Model):
         "courses.LessonPage", on_delete=models.PROTECT, related_name="progress"
     )
     frontier = models.FloatField(default=0.0)
+    # Seconds credited in the lesson: the frontier's first extension, never more than the video
+    # (watching again after failed quizzes moves the frontier, not this).
+    credited = models.FloatField(default=0.0)
     position = models.FloatField(default=0.0)
     quiz_passed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

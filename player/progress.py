@@ -27,7 +27,7 @@ def course_progress_locked(*, learner, course: CoursePage, now) -> CourseProgres
         learner=learner, course=course, defaults={"started_at": now}
     )
     return (
-        CourseProgress.objects.select_for_update()
+        CourseProgress.objects.select_for_update(of=("self",))  # not the course's page rows
         .select_related("course")
         .get(learner=learner, course=course)
     )
@@ -54,6 +54,18 @@ def credit_year_for(course: CoursePage, now):
     """The credit year a completion at `now` counts for (DESIGN.md §2: before the deadline)."""
     accounting = course.subject == Subject.ACCOUNTING
     return credit_year_ensure(year=current_year(timezone.localdate(now), accounting=accounting))
+
+
+def course_counts_in(course: CoursePage, year) -> bool:
+    """Whether completing `course` may write hours into `year`: the year is open and the course
+    is approved for it."""
+    return not year.closed and course.credit_years.filter(pk=year.pk).exists()
+
+
+def year_refusal(year) -> str:
+    if year.closed:
+        return f"{year.year} 年度已结束，学习不能再计入学时"
+    return f"该课程不适用于 {year.year} 年度，学习不能计入学时"
 
 
 def progress_settle(progress: CourseProgress, *, now) -> bool:
@@ -84,6 +96,11 @@ def progress_settle(progress: CourseProgress, *, now) -> bool:
             else:
                 all_complete = False
     if not all_complete or (course.has_quiz and progress.exam_passed_at is None):
+        return False
+    if not course_counts_in(course, year):
+        # Finished after the deadline of the last year the course is approved for (or in a
+        # closed year): nothing is written, and nothing carries over. Should the course be
+        # approved for this year later, the next heartbeat or grade completes it then.
         return False
     category = (
         CreditCategory.PUBLIC if course.subject == Subject.PUBLIC else CreditCategory.PROFESSIONAL

@@ -8,6 +8,7 @@ a 500, and never a partial reading. Fields the protocol does not define (`comple
 import hashlib
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 
 MAX_BODY_BYTES = 8 * 1024  # 50 ranges of two large numbers fit with room to spare
@@ -62,6 +63,8 @@ def _number(data: dict, name: str, *, maximum: float) -> float:
     value = data.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise malformed(f"{name} 应为数字")
+    if isinstance(value, int) and not -maximum <= value <= maximum:
+        raise malformed(f"{name} 超出范围")  # before float(): 10**400 would overflow it
     value = float(value)
     if not math.isfinite(value) or value < 0 or value > maximum:
         raise malformed(f"{name} 超出范围")
@@ -123,4 +126,5 @@ class ChallengeAnswer:
             raise malformed("id 无效")
         if not isinstance(answer, str) or len(answer) > 16:
             raise malformed("answer 应为验证码文字")
-        return cls(id=check_id, answer=answer.strip())
+        # Full-width digits (２３４５) from a Chinese input method are the same answer.
+        return cls(id=check_id, answer=unicodedata.normalize("NFKC", answer).strip())

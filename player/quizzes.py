@@ -19,12 +19,14 @@ from courses.quiz import WhenExhausted
 from . import clock
 from .models import QuizAttempt
 from .progress import (
+    course_counts_in,
     course_lessons,
     course_progress_locked,
     credit_year_for,
     lesson_progress,
     progress_settle,
     watched_enough,
+    year_refusal,
 )
 from .protocol import ProtocolError, malformed, page_id_valid
 
@@ -104,6 +106,10 @@ def attempt_start(*, learner, page_id: int) -> tuple[int, dict]:
     if not course_study_allowed(learner, course):
         raise ProtocolError(403, "您不能学习该课程（请以学员身份登录）")
     now = clock.now()
+    year = credit_year_for(course, now)
+    if not course_counts_in(course, year):
+        raise ProtocolError(409, year_refusal(year))
+    refusal = None
     with transaction.atomic():
         progress = course_progress_locked(learner=learner, course=course, now=now)
         round_ = _round_and_gate(page, course, progress, now)
@@ -112,9 +118,13 @@ def attempt_start(*, learner, page_id: int) -> tuple[int, dict]:
         used = attempts.count()
         status = 200
         attempt = attempts.filter(submitted_at__isnull=True).first()
-        if attempt is None:
-            if used >= limit:
-                raise ProtocolError(409, _exhausted_message(page.quiz_when_exhausted))
+        if attempt is None and used >= limit:
+            # Run out under rules changed since the last grade (a lower limit, or `closed`
+            # turned `rewatch`): apply today's rule now, so nobody is left stuck.
+            refusal = _exhausted_message(page.quiz_when_exhausted)
+            if page.quiz_when_exhausted == WhenExhausted.REWATCH:
+                _rewatch_round(page, progress)
+        elif attempt is None:
             attempt = QuizAttempt.objects.create(
                 learner=learner,
                 course_progress=progress,
@@ -125,11 +135,13 @@ def attempt_start(*, learner, page_id: int) -> tuple[int, dict]:
             )
             used += 1
             status = 201
+    if refusal is not None:
+        raise ProtocolError(409, refusal)
     return status, {
         "attempt": str(attempt.pk),
         "questions": _public(attempt.dealt),
         "pass_mark": attempt.dealt["pass_mark"],
-        "attempts_left": max(0, attempt.dealt["limit"] - used),
+        "attempts_left": max(0, limit - used),
     }
 
 
@@ -181,8 +193,8 @@ def attempt_submit(*, learner, attempt_id, data: dict) -> tuple[int, dict]:
             1 for q in dealt["questions"] if answers.get(q["id"], set()) == set(q["correct"])
         )
         total = len(dealt["questions"])
-        score = round(100 * right / total) if total else 0
-        passed = score >= dealt["pass_mark"]
+        score = 100 * right // total if total else 0  # floored: 57.5 is not 58
+        passed = total > 0 and right * 100 >= dealt["pass_mark"] * total
         attempt.submitted_at = now
         attempt.answers = {k: sorted(v) for k, v in answers.items()}
         attempt.score = score
@@ -192,37 +204,25 @@ def attempt_submit(*, learner, attempt_id, data: dict) -> tuple[int, dict]:
         used = QuizAttempt.objects.filter(
             learner=learner, page_id=attempt.page_id, round=attempt.round
         ).count()
-        attempts_left = max(0, dealt["limit"] - used)
+        # The live page's rules (the same ones attempt_start applies).
+        attempts_left = max(0, page.quiz_attempt_limit - used)
         rewatch = closed = False
-        lesson_items = []
-        if isinstance(page, LessonPage):
-            lesson_items = [lesson_progress(progress, page)]
-        else:
-            lesson_items = list(progress.lessons.all())
-        if passed:
-            if isinstance(page, LessonPage):
-                lesson_items[0].quiz_passed_at = now
-                lesson_items[0].save(update_fields=["quiz_passed_at"])
-            else:
-                progress.exam_passed_at = now
-                progress.save(update_fields=["exam_passed_at"])
+        if passed and isinstance(page, LessonPage):
+            item = lesson_progress(progress, page)
+            item.quiz_passed_at = now
+            item.save(update_fields=["quiz_passed_at"])
+        elif passed:
+            progress.exam_passed_at = now
+            progress.save(update_fields=["exam_passed_at"])
+        elif attempts_left == 0 and page.quiz_when_exhausted == WhenExhausted.REWATCH:
+            rewatch = True
+            _rewatch_round(page, progress)
         elif attempts_left == 0:
-            if dealt["when_exhausted"] == WhenExhausted.REWATCH:
-                rewatch = True
-                for item in lesson_items:  # watch it again from the start for a new round
-                    item.frontier = item.position = 0.0
-                    item.rewatches += 1 if isinstance(page, LessonPage) else 0
-                    item.save(update_fields=["frontier", "position", "rewatches"])
-                if isinstance(page, CoursePage):
-                    progress.exam_rewatches += 1
-                    progress.save(update_fields=["exam_rewatches"])
-            else:
-                closed = True
+            closed = True
         course_complete = progress_settle(progress, now=now)
         lesson_complete = None
         if isinstance(page, LessonPage):
-            lesson_items[0].refresh_from_db(fields=["completed_at"])
-            lesson_complete = lesson_items[0].completed_at is not None
+            lesson_complete = lesson_progress(progress, page).completed_at is not None
     payload = {
         "attempt": str(attempt.pk),
         "score": score,
@@ -241,6 +241,22 @@ def attempt_submit(*, learner, attempt_id, data: dict) -> tuple[int, dict]:
     elif closed:
         payload["message"] = _exhausted_message(WhenExhausted.CLOSED)
     return 200, payload
+
+
+def _rewatch_round(page, progress) -> None:
+    """Attempts ran out under `rewatch`: the lesson (for the exam, every lesson) is to be
+    watched again from the start, which opens a new round of attempts. Watching it again
+    moves the frontier but credits nothing new (LessonProgress.credited)."""
+    if isinstance(page, LessonPage):
+        items = [lesson_progress(progress, page)]
+        items[0].rewatches += 1
+    else:
+        items = list(progress.lessons.all())
+        progress.exam_rewatches += 1
+        progress.save(update_fields=["exam_rewatches"])
+    for item in items:
+        item.frontier = item.position = 0.0
+        item.save(update_fields=["frontier", "position", "rewatches"])
 
 
 def _exhausted_message(rule: str) -> str:

@@ -34,11 +34,13 @@ from .models import (
     RefusedRun,
 )
 from .progress import (
+    course_counts_in,
     course_progress_locked,
     coverage,
     credit_year_for,
     lesson_progress,
     progress_settle,
+    year_refusal,
 )
 from .protocol import ChallengeAnswer, Heartbeat, ProtocolError, page_id_valid
 
@@ -76,10 +78,8 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
         raise ProtocolError(409, "该课时的视频暂不可播放")
     now = clock.now()
     year = credit_year_for(course, now)
-    if year.closed:
-        raise ProtocolError(409, f"{year.year} 年度已结束，不能再学习计入学时")
-    if not course.credit_years.filter(pk=year.pk).exists():
-        raise ProtocolError(409, f"该课程不适用于 {year.year} 年度，学习不能计入学时")
+    if not course_counts_in(course, year):
+        raise ProtocolError(409, year_refusal(year))
     with transaction.atomic():
         state = _state_locked(learner)
         superseded = list(
@@ -133,7 +133,9 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
         if not (session.lesson.live and session.course.live):  # withdrawn while watching
             session.ended_at, session.end_reason = clock.now(), EndReason.LESSON_UNAVAILABLE
             session.save(update_fields=["ended_at", "end_reason"])
-            transaction.on_commit(lambda: _push(session.pk, {"type": "player.ended"}))
+            transaction.on_commit(
+                lambda: _push(session.pk, {"type": "player.ended", "reason": session.end_reason})
+            )
             return 409, {"error": _ended_message(session), "reason": session.end_reason}
         if heartbeat.seq == session.last_seq and heartbeat.digest == session.last_digest:
             return 200, session.last_answer  # a retransmission: the same answer again
@@ -144,9 +146,11 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
             return 200, _answer(
                 heartbeat.seq, 0.0, item, session, progress, [Reason.DUPLICATE], state, now
             )
+        frontier_before = item.frontier
         credited, refused = _credit(heartbeat, session, state, item, now)
+        watched = item.frontier - frontier_before  # credited, or watched again for a quiz
         item.position = min(heartbeat.position, session.duration)
-        item.save(update_fields=["frontier", "position"])
+        item.save(update_fields=["frontier", "credited", "position"])
         complete = progress_settle(progress, now=now)
         item.refresh_from_db(fields=["completed_at"])
         _refusals_record(session, refused, now)
@@ -155,8 +159,8 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
         session.last_heartbeat_at = now
         session.heartbeats += 1
         session.credited += credited
-        if credited > 0:
-            state.credited_since_check += credited
+        if watched > 0:  # attention is checked on watching again too
+            state.credited_since_check += watched
             if state.next_check_after <= 0:
                 state.next_check_after = _check_interval(session.year)
             if not state.check_pending and state.credited_since_check >= state.next_check_after:
@@ -214,12 +218,15 @@ def _credit(heartbeat: Heartbeat, session, state, item, now) -> tuple[float, dic
     if state.credited_until is not None:
         anchor = max(anchor, state.credited_until)
     budget = max(0.0, (now - anchor).total_seconds())
-    credited = min(gain, budget)
-    if gain - credited > 1e-9:
-        refused[Reason.WALL_CLOCK] = gain - credited
-    if credited > 0:
-        item.frontier = min(duration, item.frontier + credited)
-        state.credited_until = anchor + timedelta(seconds=credited)
+    extension = min(gain, budget)
+    if gain - extension > 1e-9:
+        refused[Reason.WALL_CLOCK] = gain - extension
+    if extension > 0:
+        item.frontier = min(duration, item.frontier + extension)
+        state.credited_until = anchor + timedelta(seconds=extension)
+    # Credit is the lesson's first watching only: never more than the video in all.
+    credited = max(0.0, min(extension, duration - item.credited))
+    item.credited += credited
     return credited, refused
 
 
@@ -254,7 +261,7 @@ def _answer(seq, credited, item, session, progress, reasons, state, now, complet
     return {
         "seq": seq,
         "credited": round(credited, 3),
-        "watched": round(item.frontier, 3),
+        "watched": round(item.credited, 3),
         "frontier": round(item.frontier, 3),
         "coverage": round(coverage(item.frontier, session.duration), 4),
         "complete": item.completed_at is not None,
@@ -322,7 +329,8 @@ def challenge_answer(*, learner, session_id, data: dict) -> tuple[int, dict]:
                 "expired": True,
                 "challenge": _challenge_payload(state, now),
             }
-        if secrets.compare_digest(answer.answer, state.check_code):
+        given = answer.answer.encode("utf-8")  # compare_digest refuses non-ASCII str
+        if secrets.compare_digest(given, state.check_code.encode()):
             state.check_id = None
             state.check_code = ""
             state.check_wrong_answers = 0
@@ -357,7 +365,11 @@ def challenge_answer(*, learner, session_id, data: dict) -> tuple[int, dict]:
                 f"{CHECK_WRONG_LIMIT} 次，本次学习已结束。",
                 created_at=now,
             )
-            transaction.on_commit(lambda: _push(session.pk, {"type": "player.ended"}))
+            transaction.on_commit(
+                lambda: _push(
+                    session.pk, {"type": "player.ended", "reason": EndReason.CHALLENGE_FAILED}
+                )
+            )
         else:
             _check_issue(state, now)  # a new code after each wrong answer
         state.save()

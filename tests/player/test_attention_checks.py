@@ -117,3 +117,15 @@ def test_an_expired_code_is_replaced_not_counted(checked, player, clock):
     assert status == 200 and result["passed"] is False and result["expired"] is True
     assert result["challenge"]["id"] != checked["id"]
     assert CheckFailure.objects.count() == 0
+
+
+def test_full_width_digits_are_the_same_answer(checked, player):
+    code = code_of(player)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code)  # ２３４５ from an input method
+    assert answer(player, checked, full_width) == (200, {"passed": True})
+
+
+@pytest.mark.parametrize("given", ["验证码", "１２ ", "", "\u0000" * 4])
+def test_any_text_is_an_answer_never_an_error(checked, player, given):
+    status, result = answer(player, checked, given)
+    assert status == 200 and result["passed"] is False

@@ -5,11 +5,15 @@ credits once, and a heartbeat and a quiz grade completing a course at once write
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
+from courses.models import CoursePage
 from credits.models import CreditEntry
 from player.models import CourseProgress, LessonProgress, PlaybackSession, QuizAttempt
+from player.progress import course_progress_locked
+from tests.factories import LearnerFactory
 from tests.player.conftest import QUIZ, Player, lessons_of, publish
+from tests.test_services import require_env
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -96,3 +100,33 @@ def test_a_heartbeat_and_a_quiz_grade_completing_a_course_at_once_credit_once(wo
     assert CreditEntry.objects.filter(learner=world.learner).count() == 1
     progress.refresh_from_db()
     assert progress.completed_at is not None and progress.credit_entry is not None
+
+
+@pytest.mark.services
+def test_a_learners_progress_lock_holds_up_no_one_else(world, clock):
+    """PostgreSQL: the lock is on the learner's progress row only — not on the course's page
+    rows, which every other learner's lock and every editor's publish also need."""
+    require_env("DATABASE_URL")
+    course = publish(world)
+    other = LearnerFactory(username="another")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            course_progress_locked(learner=world.learner, course=course, now=clock.now)
+            holding.set()
+            release.wait(timeout=30)
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+            course_progress_locked(learner=other, course=course, now=clock.now)
+            CoursePage.objects.filter(pk=course.pk).update(title="网络安全法律法规解读（修订）")
+    finally:
+        release.set()
+        thread.join(timeout=30)

@@ -1,5 +1,6 @@
 """The player protocol's heartbeats over HTTP (DESIGN.md §4): the server's clock decides."""
 
+import datetime
 import json
 
 import pytest
@@ -181,6 +182,10 @@ GOOD = {"seq": 1, "position": 10, "played": [[0, 10]], "rate": 1.0, "visible": T
         {k: v for k, v in GOOD.items() if k != "rate"},
         {**GOOD, "padding": "x" * 10_000},
         "[" * 5000 + "]" * 5000,
+        '{"seq": 1, "position": 1' + "0" * 400 + ', "played": [], "rate": 1, "visible": true}',
+        '{"seq": 1, "position": 1, "played": [[0, 1'
+        + "0" * 400
+        + ']], "rate": 1, "visible": true}',
         b"\xff\xfe",
     ],
 )
@@ -279,3 +284,29 @@ def test_a_course_withdrawn_while_watching_ends_the_session(course, player, cloc
     lesson = LessonPage.objects.child_of(course).get()  # still live itself
     status, body = player.post("/api/player/sessions", {"lesson": lesson.pk})
     assert status == 404 and "下架" in body["error"]
+
+
+def test_a_completion_after_the_deadline_counts_only_where_the_course_is_approved(
+    world, course, player, clock
+):
+    """Dec 30 24:00 ends the year: finishing a course at 00:00:20 on Dec 31 counts for the next
+    year, and only once the course is approved for that year (DESIGN.md §2)."""
+    from zoneinfo import ZoneInfo
+
+    from credits.services import credit_year_ensure
+
+    year = world.year.year
+    clock.now = datetime.datetime(year, 12, 30, 23, 57, tzinfo=ZoneInfo("Asia/Shanghai"))
+    player.start(lessons_of(course)[0])
+    player.watch(clock, 0, 140)
+    clock.tick(60)  # past midnight
+    status, answer = player.beat([[140, 150]])
+    assert answer["credited"] == 10 and answer["complete"] is True
+    assert answer["course_complete"] is False and not CreditEntry.objects.exists()
+    next_year = credit_year_ensure(year=year + 1)
+    course.credit_years.add(next_year)  # the course is approved for the next year too
+    course.save()  # (parental many-to-many: written on save)
+    clock.tick(10)
+    status, answer = player.beat([])
+    assert answer["course_complete"] is True
+    assert CreditEntry.objects.get().year == next_year

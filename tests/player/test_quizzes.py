@@ -86,7 +86,10 @@ def test_running_out_means_rewatching(world, quizzed, player, clock):
     assert item.frontier == 0 and item.rewatches == 1
     assert start(player, lesson)[0] == 409  # watch again first
     player.start(lesson)
-    player.watch(clock, 0, 150)
+    again = player.watch(clock, 0, 150)
+    # Watching again opens the quiz but credits nothing new: never more than the video.
+    assert again["credited"] == 0 and again["frontier"] == 150 and again["watched"] == 150
+    assert LessonProgress.objects.get(lesson=lesson).credited == 150
     status, attempt = start(player, lesson)
     assert status == 201 and attempt["attempts_left"] == 2
     assert submit(player, attempt, right=True)[1]["course_complete"] is True
@@ -150,3 +153,38 @@ def test_someone_elses_attempt_and_bad_answers(world, quizzed, player, other_pla
     assert start(Player(world.a.editor), lesson)[0] == 403
     assert player.post("/api/player/quizzes/999999/attempts", {})[0] == 404
     assert player.post(f"/api/player/quizzes/{10**30}/attempts", {})[0] == 404
+
+
+def test_the_pass_mark_is_not_rounded_up(world, player, clock):
+    three = [*QUIZ, ("true_false", {"question": "个人信息可以随意公开。", "answer": "false"})]
+    course = publish(world, lesson_quiz=three)
+    lesson = lessons_of(course)[0]
+    lesson.quiz_pass_mark = 67
+    lesson.save_revision().publish()
+    player.start(lesson)
+    player.watch(clock, 0, 150)
+    status, attempt = start(player, lesson)
+    dealt = QuizAttempt.objects.get(pk=attempt["attempt"]).dealt["questions"]
+    answers = {q["id"]: q["correct"] for q in dealt[:2]}  # two of three: 66.7 %
+    status, graded = player.post(f"/api/player/attempts/{attempt['attempt']}", {"answers": answers})
+    assert graded["score"] == 66 and graded["passed"] is False
+
+
+def test_a_limit_lowered_mid_round_opens_the_rewatch_instead_of_a_dead_end(
+    world, quizzed, player, clock
+):
+    lesson = lessons_of(quizzed)[0]
+    player.start(lesson)
+    player.watch(clock, 0, 150)
+    status, attempt = start(player, lesson)
+    submit(player, attempt, right=False)  # one of three used
+    lesson.quiz_attempt_limit = 1
+    lesson.save_revision().publish()
+    status, body = start(player, lesson)
+    assert status == 409 and "重新观看" in body["error"]
+    assert LessonProgress.objects.get(lesson=lesson).frontier == 0  # the new round is open
+    player.start(lesson)
+    player.watch(clock, 0, 150)
+    status, attempt = start(player, lesson)
+    assert status == 201 and attempt["attempts_left"] == 0
+    assert submit(player, attempt, right=True)[1]["passed"] is True

@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from player.models import LessonProgress
+from player.models import LessonProgress, PlaybackSession
 from tests.factories import LearnerFactory
 from tests.player.conftest import Player, lessons_of, publish
 
@@ -92,6 +93,14 @@ def test_other_learners_no_login_and_expired_logins_are_closed(asgi_server, worl
         assert closed_with(ws) == 4401
     with open_socket(asgi_server, "00000000-0000-0000-0000-000000000000", cookie_of(player)) as ws:
         assert closed_with(ws) == 4404
+    ended = player.start(lessons_of(course)[0])["session"]
+    PlaybackSession.objects.filter(pk=ended).update(
+        ended_at=timezone.now(), end_reason="challenge_failed"
+    )
+    with open_socket(asgi_server, ended, cookie_of(player)) as ws:
+        assert json.loads(ws.recv(timeout=10)) == {"type": "ended", "reason": "challenge_failed"}
+        assert closed_with(ws) == 4409
+    body = player.start(lessons_of(course)[0])
     with open_socket(asgi_server, body["session"], cookie_of(player)) as ws:
         Session.objects.all().delete()  # the login ends (expired, or logged out elsewhere)
         clock.tick(10)
