@@ -23,14 +23,14 @@ def course_progress_locked(*, learner, course: CoursePage, now) -> CourseProgres
     """The learner's progress row for `course`, created if missing, locked until the end of the
     transaction (SELECT … FOR UPDATE; on SQLite the IMMEDIATE transaction already serialises)."""
     assert transaction.get_connection().in_atomic_block, "lock progress inside a transaction"
-    CourseProgress.objects.get_or_create(
-        learner=learner, course=course, defaults={"started_at": now}
-    )
-    return (
-        CourseProgress.objects.select_for_update(of=("self",))  # not the course's page rows
-        .select_related("course")
-        .get(learner=learner, course=course)
-    )
+    locked = CourseProgress.objects.select_for_update(of=("self",)).select_related("course")
+    progress = locked.filter(learner=learner, course=course).first()  # of: not the page rows
+    if progress is None:  # racing creators agree through the unique constraint
+        CourseProgress.objects.get_or_create(
+            learner=learner, course=course, defaults={"started_at": now}
+        )
+        progress = locked.get(learner=learner, course=course)
+    return progress
 
 
 def lesson_progress(progress: CourseProgress, lesson: LessonPage) -> LessonProgress:
@@ -50,10 +50,14 @@ def watched_enough(item: LessonProgress, duration: float, year) -> bool:
     return coverage(item.frontier, duration) + COVERAGE_EPSILON >= float(year.completion_coverage)
 
 
-def credit_year_for(course: CoursePage, now):
-    """The credit year a completion at `now` counts for (DESIGN.md §2: before the deadline)."""
+def credit_year_for(course: CoursePage, now, *, known=None):
+    """The credit year a completion at `now` counts for (DESIGN.md §2: before the deadline);
+    `known`, a year already loaded, saves the query when it is that year."""
     accounting = course.subject == Subject.ACCOUNTING
-    return credit_year_ensure(year=current_year(timezone.localdate(now), accounting=accounting))
+    year = current_year(timezone.localdate(now), accounting=accounting)
+    if known is not None and known.year == year:
+        return known
+    return credit_year_ensure(year=year)
 
 
 def course_counts_in(course: CoursePage, year) -> bool:

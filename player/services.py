@@ -40,6 +40,7 @@ from .progress import (
     credit_year_for,
     lesson_progress,
     progress_settle,
+    watched_enough,
     year_refusal,
 )
 from .protocol import ChallengeAnswer, Heartbeat, ProtocolError, page_id_valid
@@ -151,8 +152,15 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
         watched = item.frontier - frontier_before  # credited, or watched again for a quiz
         item.position = min(heartbeat.position, session.duration)
         item.save(update_fields=["frontier", "credited", "position"])
-        complete = progress_settle(progress, now=now)
-        item.refresh_from_db(fields=["completed_at"])
+        # Only a lesson watched far enough can change what is complete (most heartbeats of a
+        # lesson under way skip the check and its queries).
+        year = credit_year_for(session.course, now, known=session.year)
+        if progress.completed_at is None and (
+            item.completed_at is not None or watched_enough(item, session.duration, year)
+        ):
+            progress_settle(progress, now=now)
+            item.refresh_from_db(fields=["completed_at"])
+        complete = progress.completed_at is not None
         _refusals_record(session, refused, now)
         session.last_seq = heartbeat.seq
         session.last_digest = heartbeat.digest
@@ -410,8 +418,12 @@ def session_explanation(*, learner, session_id) -> dict:
 
 
 def _state_locked(learner) -> LearnerPlayState:
-    LearnerPlayState.objects.get_or_create(learner=learner)
-    return LearnerPlayState.objects.select_for_update().get(learner=learner)
+    locked = LearnerPlayState.objects.select_for_update()
+    state = locked.filter(learner=learner).first()
+    if state is None:  # the learner's first session: create it (racing callers agree), lock it
+        LearnerPlayState.objects.get_or_create(learner=learner)
+        state = locked.get(learner=learner)
+    return state
 
 
 def _session_of(learner, session_id, *, lock: bool) -> PlaybackSession:
