@@ -61,6 +61,7 @@ def watch_lesson(learner, lesson, clock, *, noisy: bool) -> tuple[int, int]:
             # Now and then a hidden tab (refused, merged into runs), as real learners do.
             "visible": not (noisy and seq % 60 in (1, 2, 3)),
         }
+        reset_queries()  # the query log keeps 9000 at most: count from empty each time
         with CaptureQueriesContext(connection) as captured:
             _status, answer = services.heartbeat_record(
                 learner=learner, session_id=body["session"], data=data
