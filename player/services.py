@@ -127,10 +127,7 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
     """Decide one heartbeat: 200 and the answer of DESIGN.md §4 step 3, or a ProtocolError."""
     heartbeat = Heartbeat.parse(data)
     with transaction.atomic():
-        state = _state_locked(learner)
-        session = _session_of(learner, session_id, lock=True)
-        if not session.active:
-            raise ProtocolError(409, _ended_message(session), reason=session.end_reason)
+        state, session = _active_locked(learner, session_id)
         if not (session.lesson.live and session.course.live):  # withdrawn while watching
             session.ended_at, session.end_reason = clock.now(), EndReason.LESSON_UNAVAILABLE
             session.save(update_fields=["ended_at", "end_reason"])
@@ -318,10 +315,7 @@ def challenge_answer(*, learner, session_id, data: dict) -> tuple[int, dict]:
     session (409 from then on) and raise a fraud signal."""
     answer = ChallengeAnswer.parse(data)
     with transaction.atomic():
-        state = _state_locked(learner)
-        session = _session_of(learner, session_id, lock=True)
-        if not session.active:
-            raise ProtocolError(409, _ended_message(session), reason=session.end_reason)
+        state, session = _active_locked(learner, session_id)
         if not state.check_pending or answer.id != str(state.check_id):
             raise ProtocolError(404, "该验证不存在或已过期，请刷新验证码")
         now = clock.now()
@@ -424,6 +418,16 @@ def _state_locked(learner) -> LearnerPlayState:
         LearnerPlayState.objects.get_or_create(learner=learner)
         state = locked.get(learner=learner)
     return state
+
+
+def _active_locked(learner, session_id) -> tuple[LearnerPlayState, PlaybackSession]:
+    """The learner's state and their active session, locked in that order (404 for a session
+    not theirs, 409 for one that has ended)."""
+    state = _state_locked(learner)
+    session = _session_of(learner, session_id, lock=True)
+    if not session.active:
+        raise ProtocolError(409, _ended_message(session), reason=session.end_reason)
+    return state, session
 
 
 def _session_of(learner, session_id, *, lock: bool) -> PlaybackSession:
