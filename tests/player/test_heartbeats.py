@@ -310,3 +310,25 @@ def test_a_completion_after_the_deadline_counts_only_where_the_course_is_approve
     status, answer = player.beat([])
     assert answer["course_complete"] is True
     assert CreditEntry.objects.get().year == next_year
+
+
+def test_crediting_does_not_depend_on_the_channel_layer(
+    world, course, player, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Redis (the channel layer) down: superseding and completing still work; only the push to
+    the old page's socket is lost (its next heartbeat gets 409 anyway)."""
+
+    class Down:
+        async def group_send(self, *args, **kwargs):
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr("player.services.get_channel_layer", lambda: Down())
+    lesson = lessons_of(course)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        player.start(lesson)
+        first = player.session
+        player.start(lesson)  # supersedes the first: the push fails, the start does not
+    answer = player.watch(clock, 0, 150)
+    assert answer["course_complete"] is True and CreditEntry.objects.count() == 1
+    player.session = first
+    assert player.beat([[0, 10]])[0] == 409
