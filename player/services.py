@@ -51,7 +51,7 @@ RANGE_TOLERANCE = 1.0  # s a range may start past the frontier (players seek to 
 CHECK_EXPIRES_IN = 60  # s
 CHECK_WRONG_LIMIT = 3
 CHECK_ANSWER_INTERVAL = 2.0  # s between answers (rate limit)
-CHECK_CODE_CHARS = "2345679"  # digits only: the same code is read aloud for the audio check
+CHECK_CODE_CHARS = "234569"  # digits only (read aloud for the audio check); no 7: it reads as 1
 CHECK_CODE_LENGTH = 4
 
 
