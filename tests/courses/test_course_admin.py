@@ -225,6 +225,7 @@ def test_learners_get_the_playlist_of_a_live_lesson_only(world, client, settings
     client.force_login(world.learner)
     html = client.get(lesson.url).content.decode()
     assert delivery.master_playlist_url(video) in html
+    assert "目前在本页观看不计入学时" in html  # until the browser player speaks the protocol
 
     # Not a learner, not logged in, or the course not live: no playlist.
     hr = make_staff("用人单位审核员", "hr_staff")
