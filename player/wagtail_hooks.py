@@ -1,12 +1,23 @@
 """异常学习提示 in the admin: the fraud signals the player raised, for the bureau to look at
-(read only: a signal is evidence, not a record anyone edits)."""
+(read only: a signal is evidence, not a record anyone edits), each admin only those of the
+learners in their scope (the city bureau all, a county bureau its county: DESIGN.md §5)."""
 
+from django.shortcuts import get_object_or_404
 from wagtail import hooks
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from accounts.selectors import users_in_scope
+
 from .models import FraudSignal
+
+
+def signals_visible_to(user):
+    return FraudSignal.objects.filter(learner__in=users_in_scope(viewer=user)).select_related(
+        "learner"
+    )
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -15,6 +26,16 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
+
+
+class FraudSignalIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return signals_visible_to(self.request.user)
+
+
+class FraudSignalInspectView(generic.InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(signals_visible_to(self.request.user), pk=self.kwargs["pk"])
 
 
 class FraudSignalViewSet(ModelViewSet):
@@ -29,6 +50,8 @@ class FraudSignalViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["kind", "detail"]
     inspect_view_fields = ["created_at", "learner_label", "kind", "detail", "session"]
+    index_view_class = FraudSignalIndexView
+    inspect_view_class = FraudSignalInspectView
 
 
 register_permission_policy(FraudSignal, ReadOnlyPolicy(FraudSignal))
