@@ -55,6 +55,14 @@ def id_number_mask(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def phone_mask(phone: str | None) -> str:
+    """138****0001: a mobile number as staff lists show it (empty stays empty)."""
+    phone = (phone or "").strip()
+    if len(phone) != 11:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[7:]}"
+
+
 def _fernet() -> MultiFernet:
     keys = settings.ID_NUMBER_KEYS
     if not keys:

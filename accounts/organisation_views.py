@@ -8,6 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from . import organisation_services
+from .identity import phone_mask
 from .organisation_forms import EmployerRegistrationForm
 from .organisation_services import EmployerApplication, EmployerRegistrationError
 
@@ -71,6 +72,6 @@ def employer_register_done(request: HttpRequest) -> HttpResponse:
         {
             "name": done.get("name", ""),
             "bureau": done.get("bureau", "所在县（市、区）人社局"),
-            "phone_masked": f"{phone[:3]}****{phone[7:]}" if len(phone) == 11 else "",
+            "phone_masked": phone_mask(phone) if len(phone) == 11 else "",
         },
     )

@@ -63,6 +63,14 @@ def test_masking_keeps_four_characters_at_each_end():
     assert id_number_mask(ID_NUMBER) == "1101**********002X"
 
 
+def test_phone_masking_keeps_the_first_three_and_last_four_digits():
+    from accounts.identity import phone_mask
+
+    assert phone_mask("13800000001") == "138****0001"
+    assert phone_mask("") == "" and phone_mask(None) == ""
+    assert phone_mask("12345") == "*****"  # not a mobile number: nothing of it shown
+
+
 def test_registration_creates_a_pending_learner_with_an_encrypted_id(client, employer):
     response = client.post("/accounts/register/", form_data(employer))
     assert response.status_code == 302
