@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from wagtail import hooks
+from wagtail.admin.action_menu import WorkflowMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.models import TaskState
 
@@ -90,3 +91,17 @@ def _explain_refused_submission(request, page):
 
 hooks.register("after_create_page", _explain_refused_submission)
 hooks.register("after_edit_page", _explain_refused_submission)
+
+
+@hooks.register("construct_page_action_menu")
+def listing_approve_labels(menu_items, request, context):
+    """Wagtail names the final approval “审核通过 和发布” (its own "%s and Publish"); in the listing
+    workflow it says what it does: 上架 a course, 发布 a disclosure page."""
+    page = context.get("page")
+    task = page.current_workflow_task if page is not None else None
+    if not isinstance(task, ListingReviewTask):
+        return
+    done = "并上架" if page.specific_class.__name__ == "CoursePage" else "并发布"
+    for item in menu_items:
+        if isinstance(item, WorkflowMenuItem) and item.name == "approve":
+            item.label = ("附意见通过" if item.launch_modal else "审核通过") + done

@@ -269,3 +269,12 @@ def test_the_reviewer_previews_what_approval_would_publish(world, client):
     assert "草稿中的第一讲" in html and "草稿中的简介。" in html
     client.force_login(world.b.editor)
     assert client.get(url).status_code in (302, 403)
+
+
+def test_the_reviewers_buttons_say_what_approval_does(world, client):
+    course = world.course()
+    submit(course, world.a.editor)
+    client.force_login(world.reviewers["bureau"])
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[course.pk])).content.decode()
+    assert "审核通过并上架" in html and "附意见通过并上架" in html and "退回修改" in html
+    assert "和发布" not in html

@@ -104,7 +104,7 @@ def test_editor_creates_and_submits_a_course_and_the_department_approves_it(
     shot(page, "reviewer-queue")
     queue.get_by_role("link", name="审核").click()
     page.get_by_role("button", name="更多动作").click()
-    page.get_by_role("button", name="审核通过 和发布").click()
+    page.get_by_role("button", name="审核通过并上架").click()
     expect(page.locator(".messages")).to_contain_text("已被更新", timeout=15_000)
 
     course.refresh_from_db()
