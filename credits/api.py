@@ -1,21 +1,55 @@
 """What other apps may use of credits."""
 
 import datetime
+import time
 
 from django.utils import timezone
 
 from .models import CreditYear
 
-# DESIGN.md §2: online hours count for the year whose deadline (Dec 30 24:00 Asia/Shanghai; the
-# 会计专区 Dec 31) the completion comes before; later completions count for the next year.
+# DESIGN.md §2: online hours count for the year whose deadline (by default Dec 30 24:00 Asia/Shanghai;
+# the 会计专区 Dec 31) the completion comes before; later completions count for the next year. Each
+# year's record may move its deadlines (the bureau's notice for that year says them).
 DEADLINE_MONTH_DAY = (12, 30)
 ACCOUNTING_DEADLINE_MONTH_DAY = (12, 31)
+_DEADLINES_TTL = 60.0  # s: other processes see an edited deadline within a minute
+_deadlines_memo: dict = {"at": None, "rows": {}}
+
+
+def default_deadline(year: int, *, accounting: bool = False) -> datetime.date:
+    month, day = ACCOUNTING_DEADLINE_MONTH_DAY if accounting else DEADLINE_MONTH_DAY
+    return datetime.date(year, month, day)
+
+
+def deadlines_forget(**_kwargs) -> None:
+    """Drop this process's copy of the deadlines (on every CreditYear save or delete)."""
+    _deadlines_memo["at"] = None
+
+
+def _deadlines() -> dict[int, tuple[datetime.date, datetime.date]]:
+    now = time.monotonic()
+    if _deadlines_memo["at"] is None or now - _deadlines_memo["at"] > _DEADLINES_TTL:
+        rows = CreditYear.objects.values_list("year", "deadline", "accounting_deadline")
+        _deadlines_memo["rows"] = {year: (d, a) for year, d, a in rows}
+        _deadlines_memo["at"] = now
+    return _deadlines_memo["rows"]
+
+
+def year_deadline(year: int, *, accounting: bool = False) -> datetime.date:
+    """The year's deadline: its record's, else the default."""
+    row = _deadlines().get(year)
+    value = row and (row[1] if accounting else row[0])
+    return value or default_deadline(year, accounting=accounting)
 
 
 def current_year(today: datetime.date | None = None, *, accounting: bool = False) -> int:
+    """The credit year that a completion (or a submission) on `today` counts for: the first
+    year whose deadline is not yet past."""
     today = today or timezone.localdate()
-    deadline = ACCOUNTING_DEADLINE_MONTH_DAY if accounting else DEADLINE_MONTH_DAY
-    return today.year if (today.month, today.day) <= deadline else today.year + 1
+    year = today.year - 1  # a deadline may lie early in the next calendar year
+    while year_deadline(year, accounting=accounting) < today:
+        year += 1
+    return year
 
 
 def current_credit_year(

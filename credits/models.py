@@ -48,6 +48,17 @@ class CreditYear(models.Model):
     attention_check_max_minutes = models.PositiveSmallIntegerField(
         _("随机验证最长间隔（分钟）"), default=15, validators=[MinValueValidator(1)]
     )
+    deadline = models.DateField(
+        _("学时截止日期"),
+        null=True,  # never stored empty: save() fills in the default
+        blank=True,
+        help_text=_(
+            "在线学习在此日 24:00 前完成的计入本年度，之后的计入下一年度；默认 12 月 30 日"
+        ),
+    )
+    accounting_deadline = models.DateField(
+        _("会计专区截止日期"), null=True, blank=True, help_text=_("默认 12 月 31 日")
+    )
     review_working_days = models.PositiveSmallIntegerField(
         _("每级审核时限（工作日）"), default=5, validators=[MinValueValidator(1)]
     )
@@ -70,8 +81,24 @@ class CreditYear(models.Model):
     def __str__(self) -> str:
         return f"{self.year} 年度"
 
+    def save(self, *args, **kwargs):
+        from .api import default_deadline  # the notice's dates, for a year created without them
+
+        self.deadline = self.deadline or default_deadline(self.year)
+        self.accounting_deadline = self.accounting_deadline or default_deadline(
+            self.year, accounting=True
+        )
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
+        for field in ("deadline", "accounting_deadline"):
+            value = getattr(self, field)
+            # In its own year, or early in the next (a deadline moved past New Year).
+            if value and not (
+                value.year == self.year or (value.year == self.year + 1 and value.month <= 3)
+            ):
+                raise ValidationError({field: _("截止日期应在本年度内（最迟次年 3 月）。")})
         if self.minutes_per_hour and self.minutes_per_hour < settings.CREDIT_MINUTES_PER_HOUR_MIN:
             raise ValidationError(
                 {

@@ -20,6 +20,8 @@ class CreditYearViewSet(ModelViewSet):
         "required_public",
         "required_professional",
         "minutes_per_hour",
+        "deadline",
+        "accounting_deadline",
         "completion_coverage",
         "heartbeat_interval_seconds",
         "outage_grace_seconds",

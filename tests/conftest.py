@@ -50,8 +50,11 @@ def _fresh_cache():
     """Rate limits and cached pages live in the cache: every test starts with it empty."""
     from django.core.cache import caches
 
+    from credits.api import deadlines_forget
+
     for alias in ("default", "pages"):
         caches[alias].clear()
+    deadlines_forget()  # a rolled-back test's credit years must not linger in the memo
 
 
 def free_port() -> int:

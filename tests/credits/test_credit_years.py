@@ -81,3 +81,33 @@ def test_production_refuses_fewer_than_45_minutes(settings):
     with pytest.raises(ValidationError) as error:
         year.full_clean()
     assert "每学时不得少于 45 分钟。" in str(error.value)
+
+
+def test_each_year_has_its_deadlines_and_the_bureau_can_move_them(client):
+    import datetime
+
+    from credits.api import current_year
+
+    year = CreditYear.objects.get(year=2026)
+    assert year.deadline == datetime.date(2026, 12, 30)
+    assert year.accounting_deadline == datetime.date(2026, 12, 31)
+    assert current_year(datetime.date(2026, 12, 30)) == 2026
+    assert current_year(datetime.date(2026, 12, 31)) == 2027
+    assert current_year(datetime.date(2026, 12, 31), accounting=True) == 2026
+    assert current_year(datetime.date(2027, 1, 1), accounting=True) == 2027
+
+    # The 2026 notice gives until Jan 15: completions until then count for 2026.
+    client.force_login(make_staff("人社局管理员", "bureau"))
+    response = client.post(
+        f"{BASE}edit/2026/",
+        form(year, deadline="2027-01-15", accounting_deadline="2027-01-15"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert current_year(datetime.date(2027, 1, 10)) == 2026
+    assert current_year(datetime.date(2027, 1, 16)) == 2027
+    assert current_year(datetime.date(2027, 1, 10), accounting=True) == 2026
+
+    # A deadline outside its year (or past March of the next) is refused, with a message.
+    response = client.post(f"{BASE}edit/2026/", form(year, deadline="2027-06-30"))
+    assert response.status_code == 200 and "截止日期应在本年度内" in response.content.decode()
+    assert CreditYear.objects.get(year=2026).deadline == datetime.date(2027, 1, 15)
