@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -20,7 +19,7 @@ urlpatterns = [
     path("my/", include("accounts.my_urls")),
     path("captcha/", include("captcha.urls")),
     path("api/player/", include("player.urls")),
-    path("", include("media.delivery_urls")),  # before the DEBUG /media/ route below
+    path("", include("media.delivery_urls")),  # signed video, image renditions; nothing else
     path("healthz", catalog_views.healthz, name="healthz"),
     path("search/", catalog_views.search, name="search"),
     *[
@@ -36,19 +35,5 @@ urlpatterns = [
         for route, name in _coming
     ],
 ]
-
-if settings.DEBUG:
-    # Development only: Wagtail's images from var/media. Never courseware: sources are not
-    # served at all and HLS outputs only through signed URLs (media.delivery_views).
-    from django.urls import re_path
-    from django.views.static import serve
-
-    urlpatterns += [
-        re_path(
-            r"^media/(?P<path>(?:images|original_images)/.+)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,4 +1,4 @@
-"""Video delivery URLs, included at the site root by config/urls.py (before any /media/ route)."""
+"""Delivery URLs, included at the site root by config/urls.py: the only routes under /media/."""
 
 from django.urls import path
 
@@ -16,4 +16,6 @@ urlpatterns = [
         name="media_rendition_playlist",
     ),
     path("media-signed/<str:token>/", delivery_views.signed_file, name="media_signed_file"),
+    # Wagtail's renditions on the embedded default (MEDIA_URL is /media/): the only image route.
+    path("media/images/<str:name>", delivery_views.image_rendition, name="media_image_rendition"),
 ]

@@ -77,3 +77,42 @@ def signed_file(request, token: str):
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+_IMAGE_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+}
+
+
+@require_safe
+def image_rendition(request, name: str):
+    """Embedded default only: one of Wagtail's image renditions (what `{% image %}` renders),
+    found by its exact name in the database, never by a path built from the URL. Originals,
+    videos, scans and anything else under var/ have no route at all (DESIGN.md §5)."""
+    from wagtail.images import get_image_model
+
+    if not storage_is_local():
+        raise Http404
+    rendition = (
+        get_image_model()
+        .get_rendition_model()
+        .objects.filter(file=f"images/{name}")
+        .only("file")
+        .first()
+    )
+    content_type = _IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower())
+    if rendition is None or content_type is None:
+        raise Http404
+    try:
+        with default_storage.open(rendition.file.name, "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, IsADirectoryError) as missing:
+        raise Http404 from missing
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
