@@ -52,5 +52,6 @@ def add_employer_pending_panel(request, panels):
         panels.insert(0, EmployerPendingPanel(request))
 
 
-from . import organisation_hooks  # noqa: E402,F401,I001
+from . import documents  # noqa: E402,F401,I001
+from . import organisation_hooks  # noqa: E402,F401
 from . import person_hooks  # noqa: E402,F401

@@ -3,6 +3,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.documents import document_serve
 from catalog import views as catalog_views
 
 # Entries of the home page whose features come in later issues (catalog.entries).
@@ -14,6 +15,8 @@ _coming = [
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document URL, answered through the project's permission check first.
+    path("documents/<int:document_id>/<str:document_filename>", document_serve),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("my/", include("accounts.my_urls")),

@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLPattern
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -69,6 +70,38 @@ class DeleteView(EditorOnlyMixin, snippet_views.DeleteView):
         return instructor
 
 
+class _ScopedChooserList:
+    """The chooser lists the instructors the user may see (an editor: their institution's)."""
+
+    def get_object_list(self):
+        return instructors_visible_to(self.request.user)
+
+
+class InstructorChooseView(_ScopedChooserList, chooser_views.ChooseView):
+    pass
+
+
+class InstructorChooseResultsView(_ScopedChooserList, chooser_views.ChooseResultsView):
+    pass
+
+
+class InstructorChosenView(chooser_views.SnippetChosenView):
+    def get_object(self, pk):
+        return instructors_visible_to(self.request.user).get(pk=pk)  # DoesNotExist → 404
+
+
+class InstructorChosenMultipleView(chooser_views.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return instructors_visible_to(self.request.user).filter(pk__in=pks)
+
+
+class InstructorChooserViewSet(chooser_views.SnippetChooserViewSet):
+    choose_view_class = InstructorChooseView
+    choose_results_view_class = InstructorChooseResultsView
+    chosen_view_class = InstructorChosenView
+    chosen_multiple_view_class = InstructorChosenMultipleView
+
+
 class InstructorViewSet(SnippetViewSet):
     model = Instructor
     icon = "user"
@@ -78,6 +111,7 @@ class InstructorViewSet(SnippetViewSet):
     list_display = ["name", "title", "affiliation", "institution"]
     search_fields = ["name", "affiliation"]
     add_view_class = CreateView
+    chooser_viewset_class = InstructorChooserViewSet
     edit_view_class = EditView
     delete_view_class = DeleteView
     copy_view_enabled = False

@@ -161,6 +161,10 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no foreign services (DESIGN.md §3)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "jpg", "jpeg", "png"]
+# Documents always pass through the permission check of accounts.documents (never a redirect to
+# a storage URL that would outlive it) and always download as attachments.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Approving a listing publishes the course with the lesson and instructor versions that were
 # checked on submission (catalog/listing.py).

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from wagtail.documents.models import Document
 
+from accounts.institutions import institution_internal_collection
 from accounts.models import Industry, Organisation, OrganisationKind
 from catalog.api import listing_workflow
 from courses.models import (
@@ -131,7 +132,10 @@ def _institution(name: str, tag: str) -> Institution:
         bio=f"{tag}老师长期从事网络安全研究。",
     )
     video = make_asset(organisation, f"{name}第一讲", duration=150.0, width=320, height=240)
-    scan = Document(title=f"{name}审核文件")
+    # An editor's upload lands in the institution's own (internal) collection.
+    scan = Document(
+        title=f"{name}审核文件", collection=institution_internal_collection(organisation)
+    )
     scan.file.save("basis.pdf", ContentFile(b"%PDF-1.4 basis"), save=False)
     scan.save()
     return Institution(organisation, page, editor, instructor, video, scan)
