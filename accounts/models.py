@@ -284,6 +284,7 @@ class AuditAction(models.TextChoices):
     ID_NUMBER_VIEWED = "id_number_viewed", _("查看完整身份证号码")
     IDENTITY_CORRECTED = "identity_corrected", _("更正实名信息")
     ORGANISATION_REVIEWED = "organisation_reviewed", _("审核用人单位注册")
+    RULES_CHANGED = "rules_changed", _("修改学时年度规则")
 
 
 class AuditEvent(models.Model):

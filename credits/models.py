@@ -39,6 +39,15 @@ class CreditYear(models.Model):
     heartbeat_interval_seconds = models.PositiveSmallIntegerField(
         _("播放心跳间隔（秒）"), default=10, validators=[MinValueValidator(5)]
     )
+    heartbeat_messages_per_interval = models.PositiveSmallIntegerField(
+        _("每个心跳间隔允许的消息数"),
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(20)],
+        help_text=_(
+            "同一次学习超过此频率的心跳消息不予处理（HTTP 429，持续刷屏的连接被断开）；"
+            "断网期间积压的心跳在恢复后仍可一次补发"
+        ),
+    )
     outage_grace_seconds = models.PositiveSmallIntegerField(
         _("断网补记上限（秒）"), default=120, validators=[MaxValueValidator(600)]
     )

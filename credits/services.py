@@ -6,7 +6,28 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from accounts.audit import audit_record
+from accounts.models import AuditAction
+
 from .models import CreditEntry, CreditSource, CreditYear
+
+# The rule fields a change is audited for (every editable field of the year).
+RULE_FIELDS = (
+    "required_total",
+    "required_public",
+    "required_professional",
+    "minutes_per_hour",
+    "deadline",
+    "accounting_deadline",
+    "completion_coverage",
+    "heartbeat_interval_seconds",
+    "heartbeat_messages_per_interval",
+    "outage_grace_seconds",
+    "attention_check_min_minutes",
+    "attention_check_max_minutes",
+    "review_working_days",
+    "closed",
+)
 
 
 def credit_year_ensure(*, year: int) -> CreditYear:
@@ -14,6 +35,41 @@ def credit_year_ensure(*, year: int) -> CreditYear:
     credit_year, _created = CreditYear.objects.get_or_create(
         year=year, defaults={"minutes_per_hour": settings.CREDIT_MINUTES_PER_HOUR_DEFAULT}
     )
+    return credit_year
+
+
+def _rules_of(credit_year: CreditYear | None) -> dict:
+    if credit_year is None:
+        return {}
+    return {name: str(getattr(credit_year, name)) for name in RULE_FIELDS}
+
+
+def credit_year_rules_save(*, credit_year: CreditYear, actor, request=None) -> CreditYear:
+    """Save a year's rules as edited in the admin (the caller has validated them and checked that
+    `actor` may: credits.permissions), and write one audit row naming every changed rule with
+    its value before → after. Nothing is written if nothing changed.
+
+    The stored row is locked first, so two admins saving at once are audited one after the
+    other, each against what the other left."""
+    with transaction.atomic():
+        stored = CreditYear.objects.select_for_update().filter(pk=credit_year.pk).first()
+        before = _rules_of(stored)
+        credit_year.save()
+        after = _rules_of(credit_year)
+        changes = {
+            name: [before.get(name), value]
+            for name, value in after.items()
+            if before.get(name) != value
+        }
+        if changes:
+            audit_record(
+                action=AuditAction.RULES_CHANGED,
+                actor=actor,
+                request=request,
+                year=credit_year.year,
+                created=stored is None,
+                changes=changes,
+            )
     return credit_year
 
 

@@ -1,10 +1,34 @@
-"""学时年度规则 in the admin: the bureau's admins add and edit each year's rules; a closed year
-is frozen (CreditYear.clean refuses any change, with a message)."""
+"""学时年度规则 in the admin: the city bureau's admins add and edit each year's rules (county
+bureaus and reviewers read them: credits.permissions); every change is audited with its values
+before → after (credits.services.credit_year_rules_save); a closed year is frozen
+(CreditYear.clean refuses any change, with a message)."""
 
 from wagtail import hooks
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
 from .models import CreditYear
+from .permissions import CreditYearPermissionPolicy
+from .services import credit_year_rules_save
+
+register_permission_policy(CreditYear, CreditYearPermissionPolicy(CreditYear))
+
+
+class _AuditedSave:
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        return credit_year_rules_save(
+            credit_year=instance, actor=self.request.user, request=self.request
+        )
+
+
+class CreditYearCreateView(_AuditedSave, generic.CreateView):
+    pass
+
+
+class CreditYearEditView(_AuditedSave, generic.EditView):
+    pass
 
 
 class CreditYearViewSet(ModelViewSet):
@@ -13,6 +37,8 @@ class CreditYearViewSet(ModelViewSet):
     menu_label = "学时年度规则"
     menu_order = 260
     add_to_admin_menu = True
+    add_view_class = CreditYearCreateView
+    edit_view_class = CreditYearEditView
     list_display = ["year", "required_total", "minutes_per_hour", "closed"]
     form_fields = [
         "year",
@@ -24,6 +50,7 @@ class CreditYearViewSet(ModelViewSet):
         "accounting_deadline",
         "completion_coverage",
         "heartbeat_interval_seconds",
+        "heartbeat_messages_per_interval",
         "outage_grace_seconds",
         "attention_check_min_minutes",
         "attention_check_max_minutes",
