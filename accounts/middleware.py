@@ -1,15 +1,17 @@
-"""Idle expiry, enforced on the server (DESIGN.md §1; the accounts issue, "Login security").
+"""How long a login lasts, enforced on the server (DESIGN.md §4, §5): one rule for pages, the
+HTTP API and the player's websocket.
 
-Each logged-in session keeps the time of its last activity. Pages refresh it, at most once every
-SESSION_ACTIVITY_REFRESH seconds (so a session is not written on every request); after
-SESSION_IDLE_TIMEOUT seconds without activity the next request is logged out, audited, and (for a
-page) sent to the login page with a message.
+- Idle: each logged-in session keeps the time of its last activity. Pages refresh it, at most once
+  every SESSION_ACTIVITY_REFRESH seconds (so a session is not written on every request); after
+  SESSION_IDLE_TIMEOUT seconds without activity the login ends.
+- Age: SESSION_ABSOLUTE_LIFETIME seconds (12 hours) after the login it ends, whatever was done;
+  the session cookie's sliding expiry never extends it.
 
 Requests under SESSION_IDLE_PASSIVE_PATHS (the player's heartbeats) are checked but do not count
-as activity by themselves: the player calls `activity_touch(request.session)` for a heartbeat of a
+as activity by themselves: the player calls `activity_touch(session)` for a heartbeat of a
 visible, playing tab, so that a learner watching a lesson stays logged in and a forgotten hidden
-tab does not keep a session alive. A websocket consumer does the same with `scope["session"]`
-(then `session.save()`), and closes with 4401 when `session_is_idle(session)`.
+tab does not keep a session alive. The websocket consumer asks `session_end_reason` on every
+message and closes with 4401 when the login has ended (`session_expire` audits and ends it).
 """
 
 from django.conf import settings
@@ -20,11 +22,22 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 LAST_ACTIVITY_KEY = "_last_activity"
+LOGIN_AT_KEY = "_login_at"
 IDLE_MESSAGE = "由于长时间未操作，您已退出登录"
+AGE_MESSAGE = "登录已超过 12 小时，为保护您的账号安全，请重新登录"
+MESSAGES = {"idle": IDLE_MESSAGE, "age": AGE_MESSAGE}
+
+clock_now = timezone.now  # tests move it together with the player's clock
 
 
 def _now() -> int:
-    return int(timezone.now().timestamp())
+    return int(clock_now().timestamp())
+
+
+def login_started(session) -> None:
+    """Mark the start of a login (on every successful login): the 12 hours count from here."""
+    session[LOGIN_AT_KEY] = _now()
+    activity_touch(session, force=True)
 
 
 def activity_touch(session, *, force: bool = False) -> bool:
@@ -45,6 +58,63 @@ def session_idle_seconds(session) -> int:
 
 def session_is_idle(session) -> bool:
     return session_idle_seconds(session) > settings.SESSION_IDLE_TIMEOUT
+
+
+def session_end_reason(session) -> str | None:
+    """ "age" if the login is older than SESSION_ABSOLUTE_LIFETIME, "idle" if it has been idle
+    longer than SESSION_IDLE_TIMEOUT, None while it lasts. A session from before logins carried
+    their start counts from its first check."""
+    started = session.get(LOGIN_AT_KEY)
+    if started is None:
+        session[LOGIN_AT_KEY] = started = _now()
+    if _now() - started > settings.SESSION_ABSOLUTE_LIFETIME:
+        return "age"
+    if session_is_idle(session):
+        return "idle"
+    return None
+
+
+def session_expire_audit(*, user, session, reason: str, request=None) -> None:
+    from .audit import audit_record
+    from .models import AuditAction
+
+    audit_record(
+        action=AuditAction.SESSION_EXPIRED,
+        actor=user,
+        subject=user,
+        request=request,
+        reason=reason,
+        idle_seconds=session_idle_seconds(session),
+    )
+
+
+def session_login_check(session_key: str | None, user_id, *, touch: bool = False) -> bool:
+    """For a websocket, on every message: whether the session `session_key` is still a login of
+    user `user_id` (not logged out or ended elsewhere, not idle, not past 12 hours). A login that
+    has just ended is audited and its session deleted. `touch` records activity (a visible,
+    playing heartbeat), as the HTTP player does with `activity_touch`."""
+    from importlib import import_module
+
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+
+    if not session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if str(store.get(SESSION_KEY)) != str(user_id):  # {} once expired, deleted or ended
+        return False
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or store.get(HASH_SESSION_KEY) != user.get_session_auth_hash():
+        return False  # logged out everywhere, or the password changed
+    reason = session_end_reason(store)
+    if reason is not None:
+        session_expire_audit(user=user, session=store, reason=reason)
+        store.delete()
+        return False
+    if touch:
+        activity_touch(store)
+    if store.modified:
+        store.save()
+    return True
 
 
 def _wants_page(request) -> bool:
@@ -82,21 +152,13 @@ class IdleTimeoutMiddleware:
         if user is None or not user.is_authenticated:
             return None
         session = request.session
-        if session_is_idle(session):
-            from .audit import audit_record
-            from .models import AuditAction
-
-            audit_record(
-                action=AuditAction.SESSION_EXPIRED,
-                actor=user,
-                subject=user,
-                request=request,
-                idle_seconds=session_idle_seconds(session),
-            )
+        reason = session_end_reason(session)
+        if reason is not None:
+            session_expire_audit(user=user, session=session, reason=reason, request=request)
             request.session_idle_expired = True  # this session only: see accounts.signals
             logout(request)
             if _wants_page(request):
-                messages.info(request, IDLE_MESSAGE)
+                messages.info(request, MESSAGES[reason])
                 return redirect_to_login(request.get_full_path(), _login_url(request))
             return None  # an API or heartbeat request goes on as anonymous (401/403/4401)
         passive = any(

@@ -274,7 +274,7 @@ class AuditAction(models.TextChoices):
     LOCKED_OUT = "locked_out", _("账号锁定")
     UNLOCKED = "unlocked", _("解除锁定")
     LOGGED_OUT = "logged_out", _("退出登录")
-    SESSION_EXPIRED = "session_expired", _("闲置超时退出")
+    SESSION_EXPIRED = "session_expired", _("登录过期退出")
     PASSWORD_CHANGED = "password_changed", _("修改密码")
     PASSWORD_RESET = "password_reset", _("重置密码")
     REGISTERED = "registered", _("注册")

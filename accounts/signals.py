@@ -10,14 +10,14 @@ from django.dispatch import receiver
 
 from .audit import audit_record
 from .backends import _request_account, address_failure_record
-from .middleware import activity_touch
+from .middleware import login_started
 from .models import AuditAction, User
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
 def on_logged_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        activity_touch(request.session, force=True)
+        login_started(request.session)
     audit_record(
         action=AuditAction.LOGIN_SUCCEEDED,
         actor=user,

@@ -2,6 +2,7 @@
 
 import datetime
 import time
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -12,8 +13,8 @@ from .models import CreditYear
 # year's record may move its deadlines (the bureau's notice for that year says them).
 DEADLINE_MONTH_DAY = (12, 30)
 ACCOUNTING_DEADLINE_MONTH_DAY = (12, 31)
-_DEADLINES_TTL = 60.0  # s: other processes see an edited deadline within a minute
-_deadlines_memo: dict = {"at": None, "rows": {}}
+_DEADLINES_TTL = 60.0  # s: other processes see an edited deadline (or limit) within a minute
+_deadlines_memo: dict = {"at": None, "rows": {}, "limits": {}}
 
 
 def default_deadline(year: int, *, accounting: bool = False) -> datetime.date:
@@ -26,13 +27,47 @@ def deadlines_forget(**_kwargs) -> None:
     _deadlines_memo["at"] = None
 
 
-def _deadlines() -> dict[int, tuple[datetime.date, datetime.date]]:
+def _memo_refresh() -> None:
     now = time.monotonic()
     if _deadlines_memo["at"] is None or now - _deadlines_memo["at"] > _DEADLINES_TTL:
-        rows = CreditYear.objects.values_list("year", "deadline", "accounting_deadline")
-        _deadlines_memo["rows"] = {year: (d, a) for year, d, a in rows}
+        rows = CreditYear.objects.values_list(
+            "year",
+            "deadline",
+            "accounting_deadline",
+            "heartbeat_interval_seconds",
+            "heartbeat_messages_per_interval",
+            "outage_grace_seconds",
+        )
+        _deadlines_memo["rows"] = {row[0]: (row[1], row[2]) for row in rows}
+        _deadlines_memo["limits"] = {row[0]: HeartbeatLimits(*row[3:]) for row in rows}
         _deadlines_memo["at"] = now
+
+
+def _deadlines() -> dict[int, tuple[datetime.date, datetime.date]]:
+    _memo_refresh()
     return _deadlines_memo["rows"]
+
+
+@dataclass(frozen=True)
+class HeartbeatLimits:
+    interval: int  # s between heartbeats
+    per_interval: int  # messages a session may send per interval
+    outage_grace: int  # s of heartbeats a player may queue through an outage
+
+
+def heartbeat_limits(today: datetime.date | None = None) -> HeartbeatLimits:
+    """The current year's heartbeat limits, from this process's copy of the rules (refreshed
+    within a minute): read on every heartbeat without a query."""
+    year = current_year(today)
+    limits = _deadlines_memo["limits"].get(year)
+    if limits is None:
+        defaults = {f.name: f.default for f in CreditYear._meta.fields}
+        limits = HeartbeatLimits(
+            defaults["heartbeat_interval_seconds"],
+            defaults["heartbeat_messages_per_interval"],
+            defaults["outage_grace_seconds"],
+        )
+    return limits
 
 
 def year_deadline(year: int, *, accounting: bool = False) -> datetime.date:

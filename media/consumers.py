@@ -13,7 +13,7 @@ user's to see. The socket is read-only: anything the browser sends is ignored.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from accounts.middleware import session_is_idle
+from accounts.middleware import session_end_reason
 
 from .access import asset_visible
 from .models import VideoAsset
@@ -48,7 +48,7 @@ class AssetProgressConsumer(AsyncJsonWebsocketConsumer):
         if (
             user is None
             or not user.is_authenticated
-            or (session is not None and await database_sync_to_async(session_is_idle)(session))
+            or (session is not None and await database_sync_to_async(session_end_reason)(session))
         ):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return

@@ -4,37 +4,43 @@ The same service as HTTP decides every heartbeat; an answer is `{"type": "heartb
 "status": <the HTTP code>, ...}`. A malformed message gets status 400 and the socket stays open.
 Close codes: 4401 no login (or it expired), 4404 not this learner's session, 4409 superseded or
 ended (after pushing `{"type": "superseded"}`, or `{"type": "ended", "reason": ...}` when the
-session ended otherwise).
+session ended otherwise), 4429 a socket that kept flooding after its messages were refused with
+`status: 429` (player.ratelimit).
 """
 
+import asyncio
 import json
 import logging
-from importlib import import_module
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
+
+from accounts.middleware import session_login_check
 
 from . import services
 from .models import EndReason
-from .protocol import ProtocolError, body_load
+from .protocol import ProtocolError, body_load, login_kept_alive
+from .ratelimit import Allowance, SocketBudget, allowance_now
 
 log = logging.getLogger(__name__)
 
 CLOSE_LOGIN = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4409
+CLOSE_FLOODING = 4429
+TOO_MANY = "心跳过于频繁，请稍后再试"
 
 
-def _session_open(user, session_id) -> tuple[int, str]:
+def _session_open(user, session_id) -> tuple[int, str, Allowance]:
     """(200, "") if the session is the user's and active; else the status it would answer and
-    why it ended."""
+    why it ended; and the year's message allowance for the socket."""
     from .models import PlaybackSession
 
+    allowance = allowance_now()
     session = PlaybackSession.objects.filter(pk=session_id, learner=user).first()
     if session is None:
-        return 404, ""
-    return (200, "") if session.active else (409, session.end_reason)
+        return 404, "", allowance
+    return (200, "", allowance) if session.active else (409, session.end_reason, allowance)
 
 
 def _ended_message(reason: str) -> dict:
@@ -44,14 +50,9 @@ def _ended_message(reason: str) -> dict:
     return {"type": "ended", "reason": reason}
 
 
-def _login_valid(session_key: str | None, user_id) -> bool:
-    if not session_key:
-        return False
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    return str(store.load().get("_auth_user_id")) == str(user_id)  # {} once expired or ended
-
-
 class PlayerConsumer(AsyncWebsocketConsumer):
+    budget: SocketBudget | None = None
+
     async def connect(self) -> None:
         await self.accept()
         user = self.scope.get("user")
@@ -59,7 +60,10 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_LOGIN)
             return
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
-        status, reason = await database_sync_to_async(_session_open)(user, self.session_id)
+        status, reason, allowance = await database_sync_to_async(_session_open)(
+            user, self.session_id
+        )
+        self.budget = SocketBudget(allowance)
         if status == 404:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -67,22 +71,52 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             await self._send(_ended_message(reason))
             await self.close(code=CLOSE_ENDED)
             return
-        self.group = services.session_group(self.session_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Pushes (superseded, ended) come through the channel layer. Without it (Redis down) the
+        # socket still carries heartbeats: the next one after a missed push is answered 409.
+        group = services.session_group(self.session_id)
+        try:
+            await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), 2.0)
+        except Exception:  # noqa: BLE001 (any failure of the layer: carry on without pushes)
+            log.warning("player: no pushes for session %s (channel layer unavailable)", group)
+        else:
+            self.group = group
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            try:
+                await asyncio.wait_for(
+                    self.channel_layer.group_discard(self.group, self.channel_name), 2.0
+                )
+            except Exception:  # noqa: BLE001 (the group expires by itself)
+                log.warning("player: could not leave %s (channel layer unavailable)", self.group)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
+        if self.budget is None:  # refused at connect, closing
+            return
+        if not self.budget.admit():  # a flood costs no database work
+            if self.budget.flooding:
+                await self.close(code=CLOSE_FLOODING)
+            else:
+                await self._send({"type": "heartbeat_ack", "status": 429, "error": TOO_MANY})
+            return
         user = self.scope["user"]
         session = self.scope.get("session")
         key = getattr(session, "session_key", None)
-        if not await database_sync_to_async(_login_valid)(key, user.pk):
+        try:
+            data = body_load(text_data if text_data is not None else bytes_data)
+        except ProtocolError as error:
+            data, malformed = None, error
+        else:
+            malformed = None
+        # One rule with HTTP: the login ends when idle or 12 hours old; a visible, playing
+        # heartbeat is activity. Checked before anything else the message would do.
+        alive = data is not None and data.get("type") == "heartbeat" and login_kept_alive(data)
+        if not await database_sync_to_async(session_login_check)(key, user.pk, touch=alive):
             await self.close(code=CLOSE_LOGIN)
             return
         try:
-            data = body_load(text_data if text_data is not None else bytes_data)
+            if malformed is not None:
+                raise malformed
             if data.get("type") != "heartbeat":
                 raise ProtocolError(400, "type 应为 heartbeat")
             status, payload = await database_sync_to_async(services.heartbeat_record)(

@@ -114,6 +114,23 @@ class Heartbeat:
         )
 
 
+def login_kept_alive(data) -> bool:
+    """Whether a message is a heartbeat of a visible tab that played something: what keeps a
+    learner's login alive while they watch (DESIGN.md §4). Never raises."""
+    if not isinstance(data, dict) or data.get("visible") is not True:
+        return False
+    played = data.get("played")
+    if not isinstance(played, list):
+        return False
+    return any(
+        isinstance(item, list)
+        and len(item) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in item)
+        and item[1] > item[0]
+        for item in played[:MAX_RANGES]
+    )
+
+
 @dataclass(frozen=True)
 class ChallengeAnswer:
     id: str

@@ -11,9 +11,14 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.middleware import activity_touch
+
 from . import quizzes, services
 from .challenge_media import audio_available, code_png, code_wav
-from .protocol import MAX_BODY_BYTES, ProtocolError, body_load
+from .protocol import MAX_BODY_BYTES, ProtocolError, body_load, login_kept_alive
+from .ratelimit import http_heartbeat_admit
+
+TOO_MANY = "心跳过于频繁，请稍后再试"
 
 
 def _json(status: int, payload: dict) -> JsonResponse:
@@ -56,9 +61,15 @@ def sessions(request):
 @require_POST
 @api
 def heartbeat(request, session_id):
-    return _json(
-        *services.heartbeat_record(learner=request.user, session_id=session_id, data=_body(request))
+    if not http_heartbeat_admit(learner_id=request.user.pk, session_id=session_id):
+        return _json(429, {"error": TOO_MANY})  # before the body is read or a row touched
+    data = _body(request)
+    status, payload = services.heartbeat_record(
+        learner=request.user, session_id=session_id, data=data
     )
+    if status == 200 and login_kept_alive(data):
+        activity_touch(request.session)  # watching is activity (the middleware saves it)
+    return _json(status, payload)
 
 
 @require_POST

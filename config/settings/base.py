@@ -247,15 +247,16 @@ if REDIS_URL:
             },
         }
     }
+    # config.cache: a Redis error is a miss, never a 500 (DESIGN.md §5).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="anyang"),
         },
         # Whole anonymous pages (catalog/cache.py): their own keys, bounded by their timeout.
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": env.str("PAGES_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="anyang") + "-pages",
         },
@@ -297,7 +298,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'", *STORAGE_ORIGINS],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'self'"],
     }
@@ -407,9 +408,11 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ACTIVITY_REFRESH = 60
 SESSION_IDLE_PASSIVE_PATHS = ("/api/player/", "/ws/", "/media/videos/", "/media-signed/")
 # The cookie lasts for the browser session; the row behind it for 12 hours after its last write
-# (activity writes it every minute). Logout ends all of a user's sessions by raising their
-# session generation (accounts.login.sessions_end_all).
+# (activity writes it every minute). Whatever is done, a login ends 12 hours after it began
+# (accounts.middleware.session_end_reason, on HTTP and the websocket alike). Logout ends all of a
+# user's sessions by raising their session generation (accounts.login.sessions_end_all).
 SESSION_COOKIE_AGE = 12 * 3600
+SESSION_ABSOLUTE_LIFETIME = 12 * 3600
 
 # --- Text messages (accounts/sms.py) --------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleSmsBackend")

@@ -1,0 +1,118 @@
+"""The Redis cache, where an error is a miss (DESIGN.md §5): pages, playlists, logins, heartbeats
+and completions never depend on Redis, so a Redis that is down, restarting or unreachable must
+cost them nothing but the cache.
+
+Every operation that fails with a Redis or socket error is logged, counted, and answered as a
+miss (get → the default, add/set/delete → False, incr → as if the key were new). After a failure
+the cache is skipped for BREAKER_SECONDS, so that a dead Redis does not make every request wait
+for a connection timeout; then one request tries again. `cache_available()` tells callers that
+must not mistake "down" for "empty" (the heartbeat budget keeps its own copy then).
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+log = logging.getLogger(__name__)
+
+BREAKER_SECONDS = 5.0
+
+_state_lock = threading.Lock()
+_skip_until: dict[str, float] = {}  # per Redis location
+_errors: dict[str, int] = {}
+
+
+def cache_errors() -> dict[str, int]:
+    """Failed cache operations since the process started, per Redis location (for /healthz)."""
+    with _state_lock:
+        return dict(_errors)
+
+
+def cache_available(alias: str = "default") -> bool:
+    """False while the cache behind `alias` is known to be failing."""
+    backend = caches[alias]
+    client = getattr(backend, "_cache", None)
+    location = getattr(client, "location", None)
+    if not isinstance(client, ResilientRedisCacheClient) or location is None:
+        return True
+    return not client.skipping()
+
+
+class ResilientRedisCacheClient(RedisCacheClient):
+    def __init__(self, servers, **options):
+        super().__init__(servers, **options)
+        self.location = ",".join(servers)
+
+    def skipping(self) -> bool:
+        with _state_lock:
+            return time.monotonic() < _skip_until.get(self.location, 0.0)
+
+    def _guarded(self, operation: str, call, miss):
+        if self.skipping():
+            return miss
+        try:
+            return call()
+        except (self._lib.exceptions.RedisError, OSError) as error:
+            with _state_lock:
+                _errors[self.location] = _errors.get(self.location, 0) + 1
+                _skip_until[self.location] = time.monotonic() + BREAKER_SECONDS
+                count = _errors[self.location]
+            log.warning(
+                "cache %s failed (%s: %s); treated as a miss, cache skipped for %.0f s "
+                "(%d errors so far)",
+                operation,
+                type(error).__name__,
+                error,
+                BREAKER_SECONDS,
+                count,
+            )
+            return miss
+
+    def add(self, key, value, timeout):
+        return self._guarded("add", lambda: super(__class__, self).add(key, value, timeout), False)
+
+    def get(self, key, default):
+        return self._guarded("get", lambda: super(__class__, self).get(key, default), default)
+
+    def set(self, key, value, timeout):
+        return self._guarded("set", lambda: super(__class__, self).set(key, value, timeout), None)
+
+    def touch(self, key, timeout):
+        return self._guarded("touch", lambda: super(__class__, self).touch(key, timeout), False)
+
+    def delete(self, key):
+        return self._guarded("delete", lambda: super(__class__, self).delete(key), False)
+
+    def get_many(self, keys):
+        return self._guarded("get_many", lambda: super(__class__, self).get_many(keys), {})
+
+    def has_key(self, key):
+        return self._guarded("has_key", lambda: super(__class__, self).has_key(key), False)
+
+    def incr(self, key, delta):
+        return self._guarded("incr", lambda: super(__class__, self).incr(key, delta), delta)
+
+    def set_many(self, data, timeout):
+        return self._guarded(
+            "set_many", lambda: super(__class__, self).set_many(data, timeout), None
+        )
+
+    def delete_many(self, keys):
+        return self._guarded("delete_many", lambda: super(__class__, self).delete_many(keys), None)
+
+    def clear(self):
+        return self._guarded("clear", lambda: super(__class__, self).clear(), False)
+
+
+class ResilientRedisCache(RedisCache):
+    """django.core.cache.backends.redis.RedisCache whose errors are misses (see above)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ResilientRedisCacheClient
+        # Fail fast: an unreachable Redis must cost a request a fraction of a second at most.
+        self._options.setdefault("socket_connect_timeout", 0.5)
+        self._options.setdefault("socket_timeout", 1.0)

@@ -1,0 +1,105 @@
+"""Heartbeat flood control (DESIGN.md §4): more messages on one session than the year's limit per
+heartbeat interval are refused (HTTP 429, websocket `status: 429`) before any database work, and
+a socket that keeps flooding is closed.
+
+The limit is a token bucket (GCRA): a session earns `per_interval` messages per interval and may
+save up a burst of `outage_grace ÷ interval + per_interval`, so the heartbeats a player queued
+through an outage of the year's grace still go through at once when the network returns, while a
+flood is held to the steady rate. The rules come from this process's copy of the year's rules
+(credits.api.heartbeat_limits, no query); time is the server's clock, as for crediting.
+
+Websocket: one bucket per socket, in memory. HTTP: one bucket per learner and session in the cache,
+shared by every worker; if the cache fails, a bucket in this process's memory does (a cache
+error is a miss, never a 500, and never an open door). Concurrent requests of one flood may
+read the same state and each pass: the limit is approximate by at most the concurrency, which
+the session lock in the service then serialises anyway.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from config.cache import cache_available
+from credits.api import HeartbeatLimits, heartbeat_limits
+
+from . import clock
+
+_LOCAL_BUCKETS = 10_000  # HTTP buckets kept in memory while the cache is down
+
+
+@dataclass(frozen=True)
+class Allowance:
+    emission: float  # s of "credit" one message uses
+    tolerance: float  # s of saved-up credit: (burst - 1) messages
+
+    @classmethod
+    def of(cls, limits: HeartbeatLimits) -> "Allowance":
+        interval = max(1, limits.interval)
+        per_interval = max(1, limits.per_interval)
+        burst = -(-limits.outage_grace // interval) + per_interval  # ceil(grace / interval) + n
+        emission = interval / per_interval
+        return cls(emission=emission, tolerance=emission * (burst - 1))
+
+
+def allowance_now() -> Allowance:
+    return Allowance.of(heartbeat_limits())
+
+
+def gcra(tat: float | None, now: float, allowance: Allowance) -> tuple[bool, float | None]:
+    """(admitted, the bucket's new theoretical arrival time). A refused message changes
+    nothing, so a flood cannot push its own recovery further away."""
+    tat = now if tat is None else max(tat, now)
+    if tat - now > allowance.tolerance:
+        return False, tat
+    return True, tat + allowance.emission
+
+
+class SocketBudget:
+    """One websocket's bucket, and how many refusals in a row it has had."""
+
+    def __init__(self, allowance: Allowance | None = None):
+        self.allowance = allowance or allowance_now()
+        self.tat: float | None = None
+        self.refused_in_a_row = 0
+
+    def admit(self, now: float | None = None) -> bool:
+        now = clock.now().timestamp() if now is None else now
+        admitted, self.tat = gcra(self.tat, now, self.allowance)
+        self.refused_in_a_row = 0 if admitted else self.refused_in_a_row + 1
+        return admitted
+
+    @property
+    def flooding(self) -> bool:
+        """Still sending after a whole burst's worth of refusals: close the socket."""
+        burst = round(self.allowance.tolerance / self.allowance.emission) + 1
+        return self.refused_in_a_row > burst
+
+
+_local: OrderedDict[str, float] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_admit(key: str, now: float, allowance: Allowance) -> bool:
+    with _local_lock:
+        admitted, tat = gcra(_local.get(key), now, allowance)
+        _local[key] = tat
+        _local.move_to_end(key)
+        while len(_local) > _LOCAL_BUCKETS:
+            _local.popitem(last=False)
+        return admitted
+
+
+def http_heartbeat_admit(*, learner_id: int, session_id: str, now: float | None = None) -> bool:
+    """Whether one more HTTP heartbeat of this learner's session may be processed."""
+    allowance = allowance_now()
+    now = clock.now().timestamp() if now is None else now
+    key = f"player:hb-budget:v1:{learner_id}:{str(session_id)[:64]}"
+    if cache_available():
+        admitted, tat = gcra(cache.get(key), now, allowance)
+        if admitted:
+            cache.set(key, tat, timeout=int(allowance.tolerance + allowance.emission) + 60)
+        if cache_available():  # a failure just now: the answer above read nothing
+            return admitted
+    return _local_admit(key, now, allowance)  # the cache is down: this process's buckets decide
