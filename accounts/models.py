@@ -364,3 +364,28 @@ class IdentityDispute(models.Model):
 
     def registered_account(self):
         return User.objects.filter(id_number_digest=self.id_number_digest).first()
+
+
+class PasswordResetCode(models.Model):
+    """One request for a password-reset code (找回密码), kept in the database so that a code,
+    its wrong tries and the limits per phone and per address survive a Redis restart (DESIGN.md
+    §5). Phones, addresses and codes are stored only as keyed digests; a request for a phone that
+    names no account is stored too (it counts toward the limits) but carries no code."""
+
+    phone_digest = models.CharField(max_length=64, db_index=True)
+    address_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    code_digest = models.CharField(max_length=64, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密码重置验证码")
+        verbose_name_plural = _("密码重置验证码")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} 密码重置"

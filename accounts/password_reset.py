@@ -1,31 +1,31 @@
 """Password reset by a code sent to the registered phone (找回密码).
 
-The answers never tell whether a phone is registered. Codes live in the cache (Redis in
-production) as a keyed digest, valid for PASSWORD_RESET_CODE_TTL, void after
-PASSWORD_RESET_MAX_TRIES wrong tries; one phone gets at most one code a minute, one address
-PASSWORD_RESET_ADDRESS_LIMIT an hour.
+The answers never tell whether a phone is registered. Codes live in the database
+(`PasswordResetCode`, as keyed digests), so a Redis restart loses none of them: valid for
+PASSWORD_RESET_CODE_TTL, void after PASSWORD_RESET_MAX_TRIES wrong tries, one code in force per
+phone; one phone gets at most one code a minute, one address PASSWORD_RESET_ADDRESS_LIMIT an hour.
 """
 
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from .audit import audit_record
 from .backends import client_ip
-from .models import AuditAction, User
+from .models import AuditAction, PasswordResetCode, User
 from .sms import sms_send
+
+_KEPT = timedelta(days=1)  # requests older than this no longer count for anything
 
 
 def _digest(text: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
-
-
-def _code_key(phone: str) -> str:
-    return f"pwreset:code:{_digest(phone)}"
 
 
 class ResetRefused(Exception):
@@ -35,25 +35,42 @@ class ResetRefused(Exception):
 def reset_code_request(*, phone: str, request=None) -> None:
     """Send a reset code to `phone` if it belongs to an active account; silently nothing if not.
 
-    Raises ResetRefused when the phone or the address asked too often."""
+    Raises ResetRefused when the phone or the address asked too often. Any earlier code of the
+    phone is void once a new one is sent."""
+    now = timezone.now()
     ip = client_ip(request) if request is not None else None
-    if ip:
-        address_key = f"pwreset:addr:{_digest(ip)}"
-        cache.add(address_key, 0, 3600)
-        if cache.incr(address_key) > settings.PASSWORD_RESET_ADDRESS_LIMIT:
+    phone_digest = _digest(phone)
+    address_digest = _digest(ip) if ip else ""
+    with transaction.atomic():
+        PasswordResetCode.objects.filter(created_at__lt=now - _KEPT).delete()
+        if (
+            address_digest
+            and PasswordResetCode.objects.filter(
+                address_digest=address_digest, created_at__gte=now - timedelta(hours=1)
+            ).count()
+            >= settings.PASSWORD_RESET_ADDRESS_LIMIT
+        ):
             raise ResetRefused("获取验证码过于频繁，请一小时后再试。")
-    if not cache.add(f"pwreset:sent:{_digest(phone)}", 1, settings.PASSWORD_RESET_PHONE_INTERVAL):
-        raise ResetRefused("验证码已发送，请 1 分钟后再重新获取。")
-    user = User.objects.filter(phone=phone, is_active=True).first()
+        interval = timedelta(seconds=settings.PASSWORD_RESET_PHONE_INTERVAL)
+        if PasswordResetCode.objects.filter(
+            phone_digest=phone_digest, created_at__gt=now - interval
+        ).exists():
+            raise ResetRefused("验证码已发送，请 1 分钟后再重新获取。")
+        user = User.objects.filter(phone=phone, is_active=True).first()
+        code = f"{secrets.randbelow(10**6):06d}" if user is not None else ""
+        PasswordResetCode.objects.filter(phone_digest=phone_digest, used_at__isnull=True).update(
+            used_at=now
+        )
+        PasswordResetCode.objects.create(
+            phone_digest=phone_digest,
+            address_digest=address_digest,
+            user=user,
+            code_digest=_digest(code) if code else "",
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.PASSWORD_RESET_CODE_TTL),
+        )
     if user is None:
         return
-    code = f"{secrets.randbelow(10**6):06d}"
-    cache.delete(_tries_key(phone))
-    cache.set(
-        _code_key(phone),
-        {"digest": _digest(code), "tries": 0, "user": user.pk},
-        settings.PASSWORD_RESET_CODE_TTL,
-    )
     minutes = settings.PASSWORD_RESET_CODE_TTL // 60
     sms_send(
         phone=phone,
@@ -61,29 +78,34 @@ def reset_code_request(*, phone: str, request=None) -> None:
     )
 
 
-def _tries_key(phone: str) -> str:
-    return f"pwreset:tries:{_digest(phone)}"
+def _code_in_force(phone: str) -> PasswordResetCode | None:
+    return (
+        PasswordResetCode.objects.filter(
+            phone_digest=_digest(phone),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            tries__lt=settings.PASSWORD_RESET_MAX_TRIES,
+        )
+        .exclude(code_digest="")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def reset_code_check(*, phone: str, code: str) -> User | None:
     """The account the code was sent for, if `code` is right; None otherwise.
 
-    Wrong tries are counted with an atomic increment on a key of their own (so parallel guesses
-    each count), the limit is checked before comparing, and the code entry itself is never
-    rewritten (a guess cannot revive or extend a code)."""
-    entry = cache.get(_code_key(phone))
-    if not entry:
+    A wrong try is counted by one conditional UPDATE (so parallel guesses each count and none
+    passes the limit), and the limit is checked before comparing."""
+    entry = _code_in_force(phone)
+    if entry is None:
         return None
-    tries_key = _tries_key(phone)
-    cache.add(tries_key, 0, settings.PASSWORD_RESET_CODE_TTL)
-    if (cache.get(tries_key) or 0) >= settings.PASSWORD_RESET_MAX_TRIES:
-        cache.delete(_code_key(phone))
+    if not hmac.compare_digest(entry.code_digest, _digest(code.strip())):
+        PasswordResetCode.objects.filter(
+            pk=entry.pk, tries__lt=settings.PASSWORD_RESET_MAX_TRIES
+        ).update(tries=F("tries") + 1)
         return None
-    if not hmac.compare_digest(entry["digest"], _digest(code.strip())):
-        if cache.incr(tries_key) >= settings.PASSWORD_RESET_MAX_TRIES:
-            cache.delete(_code_key(phone))
-        return None
-    return User.objects.filter(pk=entry["user"], is_active=True).first()
+    return User.objects.filter(pk=entry.user_id, is_active=True).first()
 
 
 def password_reset_complete(*, phone: str, code: str, password: str, request=None) -> User | None:
@@ -94,12 +116,17 @@ def password_reset_complete(*, phone: str, code: str, password: str, request=Non
     from .backends import account_key
     from .login import sessions_end_all
 
+    entry = _code_in_force(phone)
     user = reset_code_check(phone=phone, code=code)
-    # Using the code up is atomic: of two requests with the right code, one wins.
-    if user is None or not cache.delete(_code_key(phone)):
+    if user is None or entry is None:
         return None
-    cache.delete(_tries_key(phone))
     with transaction.atomic():
+        # Using the code up is atomic: of two requests with the right code, one wins.
+        used = PasswordResetCode.objects.filter(pk=entry.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if not used:
+            return None
         user.set_password(password)
         user.save(update_fields=["password"])
         audit_record(action=AuditAction.PASSWORD_RESET, actor=user, subject=user, request=request)

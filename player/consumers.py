@@ -8,7 +8,6 @@ session ended otherwise), 4429 a socket that kept flooding after its messages we
 `status: 429` (player.ratelimit).
 """
 
-import asyncio
 import json
 import logging
 
@@ -72,23 +71,14 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_ENDED)
             return
         # Pushes (superseded, ended) come through the channel layer. Without it (Redis down) the
-        # socket still carries heartbeats: the next one after a missed push is answered 409.
-        group = services.session_group(self.session_id)
-        try:
-            await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), 2.0)
-        except Exception:  # noqa: BLE001 (any failure of the layer: carry on without pushes)
-            log.warning("player: no pushes for session %s (channel layer unavailable)", group)
-        else:
-            self.group = group
+        # socket still carries heartbeats (config.channel_layer): the next heartbeat after a
+        # missed push is answered 409.
+        self.group = services.session_group(self.session_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group", None):
-            try:
-                await asyncio.wait_for(
-                    self.channel_layer.group_discard(self.group, self.channel_name), 2.0
-                )
-            except Exception:  # noqa: BLE001 (the group expires by itself)
-                log.warning("player: could not leave %s (channel layer unavailable)", self.group)
+            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if self.budget is None:  # refused at connect, closing

@@ -30,6 +30,7 @@ def test_site_pages_carry_a_strict_csp(client):
     assert policy["script-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"]  # no injected <base> can redirect relative URLs
     assert policy["frame-ancestors"] == ["'self'"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"

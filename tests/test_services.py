@@ -195,7 +195,7 @@ def test_production_settings_use_the_connection_pool():
     assert seen["conn_max_age"] == 0
     assert seen["eager"] is False
     assert seen["broker"] == "redis://127.0.0.1:6379/15"
-    assert seen["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert seen["layer"] == "config.channel_layer.ResilientRedisChannelLayer"
     assert seen["storage"] == "storages.backends.s3.S3Storage"
 
 

@@ -237,7 +237,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layer.ResilientRedisChannelLayer",  # outages cost pushes
             "CONFIG": {
                 # redis-py 8 stops reading after 5 s by default, and channels-redis blocks for
                 # exactly 5 s while a socket is idle: without a longer timeout every quiet

@@ -1,0 +1,51 @@
+"""The Redis channel layer, where an outage costs pushes only (DESIGN.md §5).
+
+A websocket consumer reads its own channel through the layer all the time; with channels-redis as
+it is, a Redis that is down makes that read raise and the whole socket die, so the player could not
+carry a single heartbeat. Here a failed read waits and tries again (backing off to 10 s), and a
+failed group_add, group_discard, send or group_send is logged and dropped: what the player misses
+is a push (superseded, ended), which its next heartbeat learns anyway (409).
+"""
+
+import asyncio
+import logging
+
+from channels_redis.core import RedisChannelLayer
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+OPERATION_TIMEOUT = 2.0  # s: a Redis that does not answer is as good as down
+_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+
+
+class ResilientRedisChannelLayer(RedisChannelLayer):
+    async def receive(self, channel):
+        delay = 0.5
+        while True:
+            try:
+                return await super().receive(channel)
+            except _FAILURES as error:
+                log.warning("channel layer: receive failed (%s); retrying in %.1f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def _dropped_on_failure(self, operation: str, call) -> None:
+        try:
+            await asyncio.wait_for(call, OPERATION_TIMEOUT)
+        except _FAILURES as error:
+            log.warning(
+                "channel layer: %s dropped (%s: %s)", operation, type(error).__name__, error
+            )
+
+    async def send(self, channel, message):
+        await self._dropped_on_failure("send", super().send(channel, message))
+
+    async def group_add(self, group, channel):
+        await self._dropped_on_failure("group_add", super().group_add(group, channel))
+
+    async def group_discard(self, group, channel):
+        await self._dropped_on_failure("group_discard", super().group_discard(group, channel))
+
+    async def group_send(self, group, message):
+        await self._dropped_on_failure("group_send", super().group_send(group, message))
