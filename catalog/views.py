@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Industry
+from config.cache import cache_available, cache_errors
 from courses.api import InstitutionPage, Subject, Topic
 from credits.api import current_credit_year, current_year
 
@@ -33,11 +34,19 @@ def entry_coming(request: HttpRequest, url_name: str) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: the process answers and its database does."""
+    """For load balancers: the process answers and its database does. The cache is reported,
+    not required (a cache error is a miss: config.cache)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": connection.vendor,
+            "cache": "ok" if cache_available() else "unavailable",
+            "cache_errors": sum(cache_errors().values()),
+        }
+    )
 
 
 def _courses_page(request, courses):

@@ -10,7 +10,7 @@ from wagtail.permissions import register_permission_policy
 
 from .models import CreditYear
 from .permissions import CreditYearPermissionPolicy
-from .services import credit_year_rules_save
+from .services import RULE_FIELDS, credit_year_rules_save
 
 register_permission_policy(CreditYear, CreditYearPermissionPolicy(CreditYear))
 
@@ -40,23 +40,7 @@ class CreditYearViewSet(ModelViewSet):
     add_view_class = CreditYearCreateView
     edit_view_class = CreditYearEditView
     list_display = ["year", "required_total", "minutes_per_hour", "closed"]
-    form_fields = [
-        "year",
-        "required_total",
-        "required_public",
-        "required_professional",
-        "minutes_per_hour",
-        "deadline",
-        "accounting_deadline",
-        "completion_coverage",
-        "heartbeat_interval_seconds",
-        "heartbeat_messages_per_interval",
-        "outage_grace_seconds",
-        "attention_check_min_minutes",
-        "attention_check_max_minutes",
-        "review_working_days",
-        "closed",
-    ]
+    form_fields = ["year", *RULE_FIELDS]  # every rule, each change audited
     inspect_view_enabled = True
     copy_view_enabled = False
 

@@ -312,7 +312,7 @@ def test_websocket_crosses_the_redis_channel_layer(uvicorn_process):
             "type": "pong",
             "token": token,
             "pid": server.pid,
-            "layer": "RedisChannelLayer",
+            "layer": "ResilientRedisChannelLayer",
         }
         assert pong["pid"] != os.getpid()
 

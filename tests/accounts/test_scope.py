@@ -102,7 +102,11 @@ def test_institution_editors_reach_only_their_own_collection(world):
     institution_editor_add(institution=second, user=UserFactory(username="editor_b"))
     editor = type(editor).objects.get(pk=editor.pk)  # fresh permission cache
     allowed = set(permission_policy.collections_user_has_permission_for(editor, "add"))
-    assert allowed == {Collection.objects.get(name="甲机构")}
+    # Its internal collection (private files) and its public one (what it publishes).
+    assert allowed == {
+        Collection.objects.get(name="甲机构"),
+        Collection.objects.get(name="甲机构（公开资料）"),
+    }
     image_model = get_image_model()
     assert not permission_policy.user_has_permission_for_instance(
         editor, "change", image_model(collection=Collection.objects.get(name="乙机构"))

@@ -68,6 +68,16 @@ def publish(world, *, lessons=1, lesson_quiz=None, exam=None, **fields):
     return course
 
 
+def heartbeat_limit_set(world, per_interval: int) -> None:
+    """The year's heartbeat messages per interval (every process reads it within a minute; the
+    tests' process at once)."""
+    from credits.api import deadlines_forget
+    from credits.models import CreditYear
+
+    CreditYear.objects.filter(pk=world.year.pk).update(heartbeat_messages_per_interval=per_interval)
+    deadlines_forget()
+
+
 def lessons_of(course) -> list[LessonPage]:
     return list(LessonPage.objects.live().child_of(course))
 

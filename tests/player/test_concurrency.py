@@ -8,12 +8,11 @@ import pytest
 from django.db import connection, transaction
 
 from courses.models import CoursePage
-from credits.api import deadlines_forget
-from credits.models import CreditEntry, CreditYear
+from credits.models import CreditEntry
 from player.models import CourseProgress, LessonProgress, PlaybackSession, QuizAttempt
 from player.progress import course_progress_locked
 from tests.factories import LearnerFactory
-from tests.player.conftest import QUIZ, Player, lessons_of, publish
+from tests.player.conftest import QUIZ, Player, heartbeat_limit_set, lessons_of, publish
 from tests.test_services import require_env
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -46,8 +45,7 @@ def at_once(*calls):
 def test_a_heartbeat_sent_ten_times_at_once_credits_once(world, clock):
     # Twenty messages in ten seconds are more than the default limit lets through: this is about
     # the locks, not the flood control (tests/player/test_flood.py).
-    CreditYear.objects.filter(pk=world.year.pk).update(heartbeat_messages_per_interval=20)
-    deadlines_forget()
+    heartbeat_limit_set(world, 20)
     course = publish(world)
     player = Player(world.learner)
     player.start(lessons_of(course)[0])

@@ -10,11 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from websockets.exceptions import ConnectionClosed
 
-from credits.api import HeartbeatLimits, deadlines_forget
-from credits.models import CreditYear
+from credits.api import HeartbeatLimits
 from player.models import LessonProgress, PlaybackSession
 from player.ratelimit import Allowance, SocketBudget, gcra
-from tests.player.conftest import Player, lessons_of, publish
+from tests.player.conftest import Player, heartbeat_limit_set, lessons_of, publish
 from tests.player.test_websocket import cookie_of, heartbeat, open_socket
 
 BURST = 120 // 10 + 3  # the default rules: the outage grace's worth of heartbeats, plus three
@@ -74,8 +73,7 @@ def test_heartbeats_queued_through_an_outage_go_through_at_once(world, clock):
 
 
 def test_the_limit_is_the_years_rule(world, clock):
-    CreditYear.objects.filter(pk=world.year.pk).update(heartbeat_messages_per_interval=10)
-    deadlines_forget()
+    heartbeat_limit_set(world, 10)
     course = publish(world)
     player = Player(world.learner)
     player.start(lessons_of(course)[0])

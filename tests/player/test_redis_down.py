@@ -114,6 +114,9 @@ def test_without_redis_every_learner_path_still_works(redis_down, client, world,
     assert answer["complete"] and answer["course_complete"]
     assert CreditEntry.objects.get(learner=learner).hours == course.credit_hours
     assert sum(cache_errors().values()) > errors_before  # counted, not hidden
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["cache"] == "unavailable"
+    assert health["cache_errors"] > errors_before
 
 
 @pytest.mark.django_db
