@@ -1,11 +1,14 @@
 # The README's two commands: `make run` and `make test`.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter itself, not a shim (pyenv's): uv recreates a venv whose interpreter path differs
+# from the one asked for, which made every `uv run` rebuild .venv.
+PYTHON_EXE := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(PYTHON)
+export UV_PYTHON := $(PYTHON_EXE)
 
 # uv from PATH if it is there, otherwise a private copy in .tools/ (pip, from PyPI).
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
@@ -15,7 +18,7 @@ RUN := $(UV) run --frozen
 
 run: install system-packages
 	$(RUN) python manage.py migrate --no-input
-	$(RUN) python manage.py load_demo
+	$(RUN) python manage.py load_demo --site-url http://$(HOST):$(PORT)
 	@echo "网站地址：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
 	$(RUN) uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws websockets-sansio
 

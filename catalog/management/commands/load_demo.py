@@ -12,12 +12,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", default=settings.DEMO_PASSWORD)
         parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000",
+            help="网站地址（make run 传入实际的主机和端口），用于打印登录地址",
+        )
+        parser.add_argument(
             "--skip-courses",
             action="store_true",
             help="不生成演示课程（课程需要 ffmpeg 生成并转码视频，约一分钟）",
         )
 
-    def handle(self, *args, password: str, skip_courses: bool = False, **options):
+    def handle(
+        self,
+        *args,
+        password: str,
+        site_url: str = "http://127.0.0.1:8000",
+        skip_courses: bool = False,
+        **options,
+    ):
         if not settings.DEMO_CONTENT_ALLOWED:
             raise CommandError("演示内容只能在开发或测试环境加载（DEMO_CONTENT_ALLOWED）")
         accounts = demo_accounts_load(password=password)
@@ -33,6 +45,5 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {password}）：")
         for line in demo_accounts_describe():
             self.stdout.write(line)
-        self.stdout.write(
-            "前台登录：http://127.0.0.1:8000/accounts/login/  后台：http://127.0.0.1:8000/admin/"
-        )
+        site_url = site_url.rstrip("/")
+        self.stdout.write(f"前台登录：{site_url}/accounts/login/  后台：{site_url}/admin/")
