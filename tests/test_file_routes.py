@@ -1,4 +1,5 @@
-"""No generic file route over var/ (DESIGN.md §5): under `make run` (DEBUG on, files under var/)
+"""No generic file route over var/ (DESIGN.md §5): under `make run` (files under var/, DEBUG on
+when a developer asks for it with DJANGO_DEBUG=1)
 only Wagtail's image renditions and signed video URLs are served; originals, video sources,
 segments and scans are reached by no path, however it is encoded."""
 
@@ -22,7 +23,7 @@ SECRET = b"\x00\x00\x00\x18ftypisom the whole original lecture"
 
 @pytest.fixture
 def make_run_urls():
-    """The URLconf as `make run` builds it: the dev settings have DEBUG on."""
+    """The URLconf as `make run` builds it with DJANGO_DEBUG=1 (the worst case)."""
     import config.urls
 
     with override_settings(DEBUG=True):

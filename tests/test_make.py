@@ -33,11 +33,14 @@ def test_uv_is_given_the_interpreter_itself_not_a_shim():
     shown = make("show-uv-python", extra="show-uv-python:\n\t@echo $(UV_PYTHON)\n").strip()
     assert Path(shown).is_file()
     assert "shims" not in shown
-    assert Path(shown).resolve() == Path(
-        subprocess.run(
-            [shown, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True
-        ).stdout.strip()
-    ).resolve()
+    assert (
+        Path(shown).resolve()
+        == Path(
+            subprocess.run(
+                [shown, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True
+            ).stdout.strip()
+        ).resolve()
+    )
     assert sys.version_info[:2] == (3, 11)
 
 

@@ -3,7 +3,9 @@
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off by default: `make run` is how a small county may really run the site, and Django's debug
+# pages list every URL and setting. A developer turns them on with DJANGO_DEBUG=1.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Development only: a key kept under var/ (git-ignored), made on first start.
 if not SECRET_KEY:  # noqa: F405
     _key_file = VAR_DIR / "secret_key"
