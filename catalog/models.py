@@ -5,9 +5,11 @@ Catalog and topic pages and the listing-approval workflow join this app in the c
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -225,6 +227,9 @@ class ApproveForm(forms.Form):
     )
 
 
+DECISION_MESSAGE_TAG = "listing-decision"
+
+
 class ListingReviewTaskState(TaskState):
     """A review of one submitted version. `reviewer_organisations` are computed from that version
     when the review starts (catalog.listing); `pins` are the lesson and instructor revisions
@@ -309,9 +314,26 @@ class ListingReviewTask(Task):
         form = self.get_form_for_action(action_name)({"comment": kwargs.get("comment", "")})
         if not form.is_valid():
             raise PermissionDenied(form.errors.as_text())
-        return super().on_action(
-            task_state, user, action_name, comment=form.cleaned_data["comment"]
-        )
+        super().on_action(task_state, user, action_name, comment=form.cleaned_data["comment"])
+        self._decision_tell(user, page, action_name)
+        return reverse("wagtailadmin_home")  # back to the reviewer's queue
+
+    @staticmethod
+    def _decision_tell(user, page, action_name: str) -> None:
+        """Tell the reviewer, on the page they land on, what their decision did."""
+        from accounts.audit import current_request
+
+        request = current_request()
+        if request is None or getattr(request, "user", None) != user:
+            return
+        title = page.get_latest_revision_as_object().title
+        if action_name == "approve":
+            done = "已上架" if page.specific_class.__name__ == "CoursePage" else "已发布"
+            text = f"《{title}》审核通过，{done}。"
+        else:
+            text = f"《{title}》已退回施教机构修改，退回意见已送达。"
+        request.listing_decided = action_name
+        messages.success(request, text, extra_tags=DECISION_MESSAGE_TAG)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         from .listing import listing_task_states_for

@@ -1,15 +1,17 @@
-"""The reviewers' queue on the admin dashboard: oldest submission first."""
+"""The reviewers' queue on the admin dashboard (oldest submission first), and what the listing
+workflow tells editors and reviewers in the admin."""
 
 from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from wagtail import hooks
-from wagtail.admin.action_menu import WorkflowMenuItem
+from wagtail.admin.action_menu import SubmitForModerationMenuItem, WorkflowMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.models import TaskState
 
-from .models import ListingReviewTask, ListingReviewTaskState
+from .models import DECISION_MESSAGE_TAG, ListingReviewTask, ListingReviewTaskState
 
 
 def listing_queue(user):
@@ -77,20 +79,67 @@ def _explain_refused_submission(request, page):
     refused = state.current_task_state
     if refused is None or refused.finished_by_id is not None:  # a reviewer's return, not ours
         return
+    _success_messages_drop(request)  # Wagtail's "已经提交进行审核" is not true
     messages.error(
         request,
         format_html(
             "{}<br>{}",
-            "提交未通过完整性检查，尚未交给审核人员。请修改以下问题后再次提交：",
+            "提交未通过完整性检查，没有交给审核人员。请修改以下问题后点击“修改后重新提交”：",
             format_html_join(
                 mark_safe("<br>"), "{}", ((line,) for line in refused.comment.splitlines())
             ),
         ),
     )
+    # Back to the editor, where the problems are fixed (Wagtail would show the page tree).
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+def _success_messages_drop(request) -> None:
+    """Take back Wagtail's success messages of this request (the messages framework has no API
+    for it: its queue is the storage's `_queued_messages`); a listing decision's own stays."""
+    storage = messages.get_messages(request)
+    queued = getattr(storage, "_queued_messages", None)
+    if queued is not None:
+        queued[:] = [
+            message
+            for message in queued
+            if message.level != messages.SUCCESS or DECISION_MESSAGE_TAG in message.tags
+        ]
+
+
+def _reviewer_back_to_queue(request, page):
+    """A reviewer who decided from the page editor goes back to their queue (the explorer Wagtail
+    sends them to is the institution's, which they may not open); the decision's own message
+    (catalog.models.ListingReviewTask.on_action) says what happened."""
+    decided = getattr(request, "listing_decided", None)
+    if decided is None or "action-workflow-action" not in request.POST:
+        return None
+    _success_messages_drop(request)  # "页面已更新": the reviewer changed nothing
+    return redirect("wagtailadmin_home")
 
 
 hooks.register("after_create_page", _explain_refused_submission)
 hooks.register("after_edit_page", _explain_refused_submission)
+hooks.register("after_edit_page", _reviewer_back_to_queue)
+
+
+class ResubmitMenuItem(SubmitForModerationMenuItem):
+    """After a return or a refused check, the button says what it does."""
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        page = context.get("page")
+        state = page.current_workflow_state if page is not None and page.pk else None
+        if state is not None and state.status == state.STATUS_NEEDS_CHANGES:
+            context["label"] = "修改后重新提交"
+        return context
+
+
+@hooks.register("construct_page_action_menu")
+def resubmit_label(menu_items, request, context):
+    for number, item in enumerate(menu_items):
+        if type(item) is SubmitForModerationMenuItem:
+            menu_items[number] = ResubmitMenuItem(order=item.order)
 
 
 @hooks.register("construct_page_action_menu")
