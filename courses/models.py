@@ -111,6 +111,15 @@ class InstitutionPage(Page):
     def get_workflow(self):
         return _listing_workflow()
 
+    def live_courses(self):
+        """Its courses on the catalog now (the disclosure duty: what it offers, at what fee)."""
+        return CoursePage.objects.live().child_of(self).order_by("subject", "title")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = self.live_courses()
+        return context
+
     def serve(self, request, *args, **kwargs):
         return _anonymous_cached(super().serve, request, *args, **kwargs)
 

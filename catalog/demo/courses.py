@@ -285,7 +285,8 @@ INSTITUTIONS = (
 
 DISCLOSURE = {
     "scope": "<p>面向本市专业技术人员的公需科目和专业科目网络培训（演示）。</p>",
-    "training_content": "<p>见本机构课程目录。</p>",
+    "training_content": "<p>面向专业技术人员的网络课程：公需科目与本机构所在行业的专业科目，"
+    "每门课程由视频讲座和课后测验组成；已上架课程见下表。</p>",
     "fees": [
         ("fee", {"item": "公需科目", "standard": "免费", "note": ""}),
         ("fee", {"item": "专业科目网络课程", "standard": "每学时 2 元（演示）", "note": ""}),

@@ -1,16 +1,18 @@
 """Each institution's disclosure page: public, and editable by its own editors only."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from wagtail.models import Page
 
 from accounts.institutions import institution_editor_add
-from accounts.models import OrganisationKind
+from accounts.models import Industry, OrganisationKind
 from courses.models import InstitutionIndexPage, InstitutionPage
 from courses.services import institution_page_ensure
 from tests.factories import OrganisationFactory, UserFactory, home_page
+from tests.player.conftest import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +81,24 @@ def test_demo_content_has_the_institutions_disclosure(client):
     assert page.title in client.get("/institutions/").content.decode()
     assert 'href="/institutions/"' in client.get("/").content.decode()
     assert "收费项目及标准" in client.get(page.url).content.decode()
+
+
+def test_the_disclosure_page_lists_the_institutions_live_courses(client, world):
+    live = publish(world, title="网络安全法律法规解读")
+    paid = publish(
+        world,
+        title="临床合理用药",
+        subject="professional",
+        topic=None,
+        industry=Industry.objects.get(name="卫生健康"),
+        fee=Decimal("30.00"),
+    )
+    world.course(title="尚未上架的草稿课程")
+    world.course(world.b, title="乙机构的课程")
+    html = client.get(world.a.page.url).content.decode()
+    assert "本机构在线课程" in html
+    for course, subject, fee in ((live, "公需科目", "免费"), (paid, "专业科目", "30.00 元")):
+        assert f'href="{course.url}"' in html and course.title in html
+        row = html[html.index(course.title) :][:400]
+        assert subject in row and str(course.credit_hours) in row and fee in row
+    assert "尚未上架的草稿课程" not in html and "乙机构的课程" not in html
