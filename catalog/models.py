@@ -24,7 +24,9 @@ from .entries import HOME_ENTRIES
 class HomePage(Page):
     """The site root (DESIGN.md §1): notices, the entries, help and a login link.
 
-    It shows nothing per user, so that anonymous visits can be cached.
+    Anonymous visits are served whole from the page cache (catalog.cache); a logged-in visit is
+    rendered for its user (their own entry instead of the login link) and never cached:
+    docs/decisions/0008-home-page-for-logged-in-users.md.
     """
 
     welcome = models.CharField(
@@ -49,6 +51,11 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("首页")
+
+    def serve(self, request, *args, **kwargs):
+        from .cache import anonymous_cached
+
+        return anonymous_cached(super().serve)(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -293,3 +293,23 @@ def test_rebuild_course_search_restores_documents(world, client):
     call_command("rebuild_course_search", stdout=out)
     assert "已重建" in out.getvalue()
     assert titles(client.get("/search/", {"q": "低碳"})) == ["绿色低碳发展与碳达峰"]
+
+
+def test_the_home_page_is_cached_for_visitors_and_personal_for_learners(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as rendered:
+        client.get("/")  # fills the cache
+    with CaptureQueriesContext(connection) as cached:
+        anonymous = client.get("/").content.decode()
+    # Served whole from the page cache: only Wagtail's routing to the page is left.
+    assert len(cached) < len(rendered) and not any("catalog_noticepage" in q["sql"] for q in cached)
+    hero = anonymous.split('<section class="hero">')[1].split("</section>")[0]
+    assert "登录学习" in hero and "我的学习" not in hero
+    client.force_login(world.learner)
+    mine = client.get("/").content.decode()
+    hero = mine.split('<section class="hero">')[1].split("</section>")[0]
+    assert "我的学习" in hero and "登录学习" not in hero
+    client.logout()
+    assert "登录学习" in client.get("/").content.decode()  # the learner's copy was not cached
