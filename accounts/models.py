@@ -242,6 +242,21 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.real_name or self.username
 
+    def get_full_name(self) -> str:
+        """What Wagtail shows for a person everywhere (lists, history, workflow): the real name;
+        the internal username only for a staff account that has none."""
+        return self.real_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
+
+    @property
+    def contact_masked(self) -> str:
+        """How staff lists identify a person besides their name: masked phone, else masked ID."""
+        from .identity import phone_mask
+
+        return phone_mask(self.phone) if self.phone else self.id_number_masked
+
     def _get_session_auth_hash(self, secret=None):
         # Django's hash is of the password; ours adds the session generation (sessions_end_all).
         from django.utils.crypto import salted_hmac

@@ -3,6 +3,8 @@ county bureau must not list, open or edit people of another county, an employer 
 employer."""
 
 from django.http import Http404
+from django.utils.functional import cached_property
+from wagtail.admin.ui.tables import Column
 from wagtail.users.views import users as wagtail_users
 
 from .selectors import users_in_scope
@@ -17,8 +19,25 @@ class ScopedObjectMixin:
 
 
 class IndexView(wagtail_users.IndexView):
+    """People by their real name and a masked phone or ID number, never the internal username
+    (learners' usernames are random: nobody knows them)."""
+
     def get_base_queryset(self):
         return users_in_scope(viewer=self.request.user, queryset=super().get_base_queryset())
+
+    @cached_property
+    def columns(self):
+        columns = list(super().columns)
+        for number, column in enumerate(columns):
+            if column.name == self.model.USERNAME_FIELD:
+                columns[number] = Column(
+                    "contact", accessor="contact_masked", label="手机号/身份证号", width="20%"
+                )
+        return columns
+
+    @cached_property
+    def search_fields(self):
+        return ["real_name", "phone", "id_number_masked"]
 
 
 class EditView(ScopedObjectMixin, wagtail_users.EditView):

@@ -138,3 +138,18 @@ def test_a_superuser_creates_a_department_reviewer_in_its_organisation(client, w
     created = type(world["department"]).objects.get(username="new_reviewer")
     assert created.organisation == department and created.real_name == "新审核员"
     assert created.groups.filter(name="审核员").exists()
+
+
+@pytest.mark.parametrize("viewer", ["linzhou_hr", "linzhou_bureau", "city_bureau"])
+def test_staff_see_people_by_name_and_masked_contact_never_the_username(client, world, viewer):
+    learner = world["linzhou_learner"]
+    learner.phone = "13812345678"
+    learner.save(update_fields=["phone"])
+    client.force_login(world[viewer])
+    html = client.get("/admin/users/").content.decode()
+    assert "林州人" in html and "138****5678" in html
+    assert learner.username not in html and "13812345678" not in html
+    assert "用户名" not in html  # no username column
+    # Searching by name finds them.
+    found = client.get("/admin/users/results/?q=林州人").content.decode()
+    assert "林州人" in found and learner.username not in found
