@@ -382,6 +382,13 @@ class CoursePage(QuizFields, Page):
     def get_workflow(self):
         return _listing_workflow()
 
+    @property
+    def status_string(self):
+        """A live course is 已上架 (Wagtail's "live" reads 在用), with its draft if it has one."""
+        if self.live and not self.approved_schedule:
+            return "已上架 + 草稿" if self.has_unpublished_changes else "已上架"
+        return super().status_string
+
     def serve(self, request, *args, **kwargs):
         return _anonymous_cached(super().serve, request, *args, **kwargs)
 
