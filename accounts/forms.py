@@ -23,9 +23,26 @@ def new_password_field(label, help_text="") -> forms.CharField:
         label=label,
         max_length=128,
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        # Kept after an error elsewhere in the form, so that nobody types it twice more.
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
         help_text=help_text,
     )
+
+
+def captcha_form(form_class, request, **kwargs):
+    """A public form with a CAPTCHA, as the request asks: empty on GET; on 换一张 (the CAPTCHA's
+    `captcha_refresh` button) the form as typed, a new code and no errors (nothing validated,
+    nothing counted); otherwise bound to what was posted."""
+    if request.method != "POST":
+        return form_class(None, **kwargs)
+    if request.POST.get("captcha_refresh"):
+        kept = {
+            name: values if len(values) > 1 else values[0]
+            for name, values in request.POST.lists()
+            if name != "csrfmiddlewaretoken" and not name.startswith(("captcha", "captcha_"))
+        }
+        return form_class(None, initial=kept, **kwargs)
+    return form_class(request.POST, **kwargs)
 
 
 def captcha_field() -> CaptchaField:

@@ -60,19 +60,23 @@ INVALID_LOGIN_MESSAGE = "身份证号码/手机号或密码不正确，请重新
 CAPTCHA_INVALID_MESSAGE = "验证码不正确，请重新输入。"
 CAPTCHA_REQUIRED_MESSAGE = "登录失败次数较多，请输入图中的验证码。"
 
-# No letters or digits that look alike (0/O, 1/I/L, 2/Z, 5/S, 8/B).
-_CAPTCHA_CHARS = "34679ACDEFHJKMNPRTUVWXY"
+# Digits only, none that look alike or read alike (no 0/O, 1/l/7, 8/B): what the picture shows
+# can also be read aloud (accounts.speech), as the attention checks' codes are.
+_CAPTCHA_CHARS = "234569"
+CAPTCHA_LENGTH = 5
 
 
 def captcha_challenge() -> tuple[str, str]:
-    """CAPTCHA_CHALLENGE_FUNCT: four unambiguous characters (the answer is not case-sensitive)."""
-    text = "".join(secrets.choice(_CAPTCHA_CHARS) for _ in range(4))
-    return text, text.lower()
+    """CAPTCHA_CHALLENGE_FUNCT: five unambiguous digits."""
+    text = "".join(secrets.choice(_CAPTCHA_CHARS) for _ in range(CAPTCHA_LENGTH))
+    return text, text
 
 
 class LoginCaptchaInput(CaptchaTextInput):
-    """The captcha image (served from our own origin: the site CSP allows it) and its answer box,
-    with Chinese labels and no script."""
+    """The captcha image (served from our own origin: the site CSP allows it), a 换一张 button
+    (a submit that redraws the form with what was typed and a new code: no script, so it works
+    where scripts do not), the same code read aloud (accounts.views.captcha_audio) and the
+    answer box. The answer is never shown again after an error: a new code is drawn."""
 
     def render(self, name, value, attrs=None, renderer=None):
         self.fetch_captcha_store(name, value, attrs, self.generator)
@@ -80,14 +84,20 @@ class LoginCaptchaInput(CaptchaTextInput):
         required = mark_safe(" required") if (attrs or {}).get("required") else ""  # noqa: S308
         return format_html(
             '<span class="captcha">'
-            '<img class="captcha__image" src="{image}" alt="验证码图片（看不清可点“换一张”）" '
-            'width="120" height="40">'
+            '<img class="captcha__image" src="{image}" alt="验证码图片：5 位数字。看不清可点“换一张”或“听语音验证码”" '
+            'width="{width}" height="{height}" data-captcha-image>'
+            '<button type="submit" name="captcha_refresh" value="1" class="captcha__refresh" '
+            "formnovalidate>换一张</button>"
+            '<a class="captcha__audio" href="{audio}" target="_blank" rel="noopener">听语音验证码</a>'
             '<input type="hidden" name="{name}_0" value="{key}">'
             '<input type="text" name="{name}_1" id="{id}_1" class="captcha__answer" '
-            'autocomplete="off" autocapitalize="characters" autocorrect="off" '
+            'autocomplete="off" inputmode="numeric" autocorrect="off" '
             'spellcheck="false" maxlength="8"{required}>'
             "</span>",
             image=self.image_url(),
+            width=settings.CAPTCHA_IMAGE_SIZE[0],
+            height=settings.CAPTCHA_IMAGE_SIZE[1],
+            audio=reverse("captcha_audio_spoken", kwargs={"key": self._key}),
             name=name,
             key=self._key,
             id=field_id,

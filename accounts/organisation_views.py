@@ -8,6 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from . import organisation_services
+from .forms import captcha_form
 from .identity import phone_mask
 from .organisation_forms import EmployerRegistrationForm
 from .organisation_services import EmployerApplication, EmployerRegistrationError
@@ -21,7 +22,7 @@ CITY_LEVEL_COUNTY_CODE = "410500"  # 市直: reviewed by the city bureau
 @require_http_methods(["GET", "HEAD", "POST"])
 def employer_register(request: HttpRequest) -> HttpResponse:
     """用人单位注册: the unit and its first reviewer, pending the county bureau's approval."""
-    form = EmployerRegistrationForm(request.POST if request.method == "POST" else None)
+    form = captcha_form(EmployerRegistrationForm, request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("login/", login.LoginView.as_view(), name="login"),
     path("logout/", login.logout_view, name="logout"),
     path("register/", views.register, name="register"),
+    path("captcha/<str:key>/audio/", views.captcha_audio, name="captcha_audio_spoken"),
     path(
         "register/employer/",
         organisation_views.employer_register,

@@ -1,11 +1,13 @@
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,6 +19,7 @@ from .forms import (
     RegistrationForm,
     SmsResetForm,
     SmsResetRequestForm,
+    captcha_form,
 )
 from .login import password_change_completed
 from .password_reset import (
@@ -34,6 +37,7 @@ from .services import (
     privacy_accept,
     profile_update,
 )
+from .speech import digits_wav, speech_available
 
 
 @never_cache
@@ -42,7 +46,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """首次注册 for learners; they are logged in and wait for their employer's confirmation."""
     if request.user.is_authenticated:
         return redirect("my_area")
-    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    form = captcha_form(RegistrationForm, request)
     id_taken = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -140,7 +144,7 @@ def my_password(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 def password_reset(request: HttpRequest) -> HttpResponse:
     """找回密码, step 1: a code to the registered phone (same answer whether or not it is)."""
-    form = SmsResetRequestForm(request.POST if request.method == "POST" else None)
+    form = captcha_form(SmsResetRequestForm, request)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         try:
@@ -183,7 +187,7 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("id_number")
 def id_dispute(request: HttpRequest) -> HttpResponse:
     """身份证号码被他人注册: ask the bureau to look into it."""
-    form = IdentityDisputeForm(request.POST if request.method == "POST" else None)
+    form = captcha_form(IdentityDisputeForm, request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         identity_dispute_submit(
@@ -213,3 +217,17 @@ def my_consent(request: HttpRequest) -> HttpResponse:
         "my/consent.html",
         {"form": form, "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION},
     )
+
+
+@never_cache
+def captcha_audio(request: HttpRequest, key: str) -> HttpResponse:
+    """The CAPTCHA code of `key` read aloud (the picture's alternative); 404 for an unknown or
+    expired code, 503 without espeak-ng."""
+    store = CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now()).first()
+    if store is None or not store.challenge.isdigit():
+        raise Http404
+    if not speech_available():
+        return HttpResponse("语音验证码暂不可用，请使用图片验证码或联系客服", status=503)
+    response = HttpResponse(digits_wav(store.challenge), content_type="audio/wav")
+    response["Cache-Control"] = "no-store"
+    return response

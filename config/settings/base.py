@@ -396,8 +396,13 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 LOGIN_ADDRESS_WINDOW = 15 * 60  # seconds
 
 CAPTCHA_CHALLENGE_FUNCT = "accounts.login.captcha_challenge"
-CAPTCHA_IMAGE_SIZE = (120, 40)
-CAPTCHA_FONT_SIZE = 28
+# Large, upright, lightly speckled digits: readable at a glance (two of three of the old codes
+# were misread), with the spoken code beside them (accounts.speech).
+CAPTCHA_IMAGE_SIZE = (170, 56)
+CAPTCHA_FONT_SIZE = 40
+CAPTCHA_LETTER_ROTATION = (-12, 12)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+CAPTCHA_FILTER_FUNCTIONS: tuple = ()
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_2X_IMAGE = False
 
