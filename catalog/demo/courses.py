@@ -41,8 +41,10 @@ from media.models import VideoAsset, VideoStatus
 from media.services import video_asset_create, video_asset_process
 from media.storage import storage_delete_prefix
 
-# (seconds, lavfi video source) of each institution's two lecture clips.
+# (seconds, lavfi video source) of each institution's two lecture clips. The first institution's
+# first clip is 720p, so that its master playlist carries the whole ladder (360/540/720).
 CLIPS = ((40, "testsrc2=size=320x240:rate=25"), (50, "smptebars=size=320x240:rate=25"))
+CLIPS_720P = ((40, "testsrc2=size=1280x720:rate=25"), CLIPS[1])
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,14 @@ class DemoInstructor:
     title: str
     affiliation: str
     bio: str
+
+
+@dataclass(frozen=True)
+class DemoLesson:
+    title: str
+    question: str
+    options: tuple[str, ...]
+    correct: str
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,8 @@ class DemoCourse:
     industry: str = ""
     hours: str = "1.0"
     fee: str = "0"
-    quiz: tuple = ()  # (question, options, correct option)
+    instructor: int = 0  # which of the institution's instructors teaches it (from its field)
+    lessons: tuple[DemoLesson, ...] = ()  # two: one per demo clip
 
 
 @dataclass(frozen=True)
@@ -72,20 +83,12 @@ class DemoInstitution:
     editor: str  # username of its demo editor
     instructors: tuple[DemoInstructor, ...]
     courses: tuple[DemoCourse, ...] = field(default=())
+    clips: tuple = CLIPS
 
 
-Q_SECURITY = ("《网络安全法》自哪一年起施行？", ("2015年", "2017年", "2019年"), "2017年")
-Q_CARBON = ("我国提出力争在哪一年前实现碳达峰？", ("2030年", "2035年", "2060年"), "2030年")
-Q_EMERGENCY = (
-    "发生火灾时，首先应当？",
-    ("确保自身安全并报警", "收拾贵重物品", "乘坐电梯"),
-    "确保自身安全并报警",
-)
-Q_ETHICS = (
-    "专业技术人员职业道德的核心是？",
-    ("诚实守信、爱岗敬业", "追求个人利益", "服从一切安排"),
-    "诚实守信、爱岗敬业",
-)
+def _l(title, question, options, correct):
+    return DemoLesson(title, question, tuple(options), correct)
+
 
 INSTITUTIONS = (
     DemoInstitution(
@@ -104,6 +107,12 @@ INSTITUTIONS = (
                 "安阳市应急管理研究所",
                 "从事应急管理与安全生产工作二十年，参与编制市级突发事件应急预案。",
             ),
+            DemoInstructor(
+                "周红",
+                "正高级会计师",
+                "安阳市财政局会计核算中心",
+                "从事政府会计核算与内部控制工作二十余年，参与全市政府会计制度实施培训。",
+            ),
         ),
         (
             DemoCourse(
@@ -112,6 +121,20 @@ INSTITUTIONS = (
                 "解读新时代人才工作的方针政策与专业技术人才队伍建设要求。",
                 Subject.PUBLIC,
                 "思想政治",
+                lessons=(
+                    _l(
+                        "人才强国战略的总体部署",
+                        "我国实施的是哪一项人才战略？",
+                        ("人才强国战略", "人口红利战略", "劳务输出战略"),
+                        "人才强国战略",
+                    ),
+                    _l(
+                        "专业技术人才队伍建设",
+                        "专业技术人员继续教育的主要目的是？",
+                        ("更新知识、提升能力", "取得学历", "完成考勤"),
+                        "更新知识、提升能力",
+                    ),
+                ),
             ),
             DemoCourse(
                 "zhishi-gengxin",
@@ -119,6 +142,20 @@ INSTITUTIONS = (
                 "知识更新的方法、途径与终身学习能力的培养。",
                 Subject.PUBLIC,
                 "知识更新",
+                lessons=(
+                    _l(
+                        "知识更新的规律与方法",
+                        "知识更新最有效的方式是？",
+                        ("持续学习并在工作中运用", "只在考前突击", "依赖过去经验"),
+                        "持续学习并在工作中运用",
+                    ),
+                    _l(
+                        "制定个人终身学习计划",
+                        "每年继续教育应完成多少学时？",
+                        ("不少于 90 学时", "不少于 30 学时", "不作要求"),
+                        "不少于 90 学时",
+                    ),
+                ),
             ),
             DemoCourse(
                 "kexuejia-jingshen",
@@ -126,6 +163,20 @@ INSTITUTIONS = (
                 "科学家精神的内涵、科研诚信规范与学术不端的防范。",
                 Subject.PUBLIC,
                 "科学精神",
+                lessons=(
+                    _l(
+                        "科学家精神的内涵",
+                        "下列哪一项属于科学家精神？",
+                        ("求实创新、淡泊名利", "急功近利", "弄虚作假"),
+                        "求实创新、淡泊名利",
+                    ),
+                    _l(
+                        "科研诚信与学术不端防范",
+                        "下列哪一种行为属于学术不端？",
+                        ("伪造实验数据", "规范引用文献", "公开研究方法"),
+                        "伪造实验数据",
+                    ),
+                ),
             ),
             DemoCourse(
                 "zhiye-daode",
@@ -133,7 +184,20 @@ INSTITUTIONS = (
                 "职业道德规范、职业素养提升与典型案例分析。",
                 Subject.PUBLIC,
                 "职业道德",
-                quiz=Q_ETHICS,
+                lessons=(
+                    _l(
+                        "职业道德的基本规范",
+                        "专业技术人员职业道德的核心是？",
+                        ("诚实守信、爱岗敬业", "追求个人利益", "服从一切安排"),
+                        "诚实守信、爱岗敬业",
+                    ),
+                    _l(
+                        "职业素养的提升与案例",
+                        "发现工作中存在安全隐患时应当？",
+                        ("及时报告并采取措施", "视而不见", "私下处理不留记录"),
+                        "及时报告并采取措施",
+                    ),
+                ),
             ),
             DemoCourse(
                 "yingji-jichu",
@@ -142,7 +206,21 @@ INSTITUTIONS = (
                 Subject.PUBLIC,
                 "应急管理",
                 hours="1.5",
-                quiz=Q_EMERGENCY,
+                instructor=1,
+                lessons=(
+                    _l(
+                        "我国应急管理体系",
+                        "突发事件应对工作实行的原则是？",
+                        ("预防为主、预防与应急相结合", "事后处置为主", "只依靠专业队伍"),
+                        "预防为主、预防与应急相结合",
+                    ),
+                    _l(
+                        "应急预案的编制与演练",
+                        "应急预案编制后应当？",
+                        ("定期组织演练并修订", "存档不再使用", "只发给领导"),
+                        "定期组织演练并修订",
+                    ),
+                ),
             ),
             DemoCourse(
                 "yingji-chuzhi",
@@ -150,6 +228,21 @@ INSTITUTIONS = (
                 "火灾、地震等常见突发事件中的应急处置与自救互救技能。",
                 Subject.PUBLIC,
                 "应急管理",
+                instructor=1,
+                lessons=(
+                    _l(
+                        "火灾的应急处置",
+                        "发生火灾时，首先应当？",
+                        ("确保自身安全并报警", "收拾贵重物品", "乘坐电梯"),
+                        "确保自身安全并报警",
+                    ),
+                    _l(
+                        "地震避险与心肺复苏",
+                        "成人心肺复苏胸外按压的频率约为每分钟？",
+                        ("100～120 次", "40～60 次", "200 次以上"),
+                        "100～120 次",
+                    ),
+                ),
             ),
             DemoCourse(
                 "zhengfu-kuaiji",
@@ -158,8 +251,24 @@ INSTITUTIONS = (
                 Subject.ACCOUNTING,
                 hours="1.5",
                 fee="3",
+                instructor=2,
+                lessons=(
+                    _l(
+                        "政府会计准则体系",
+                        "政府会计由哪两部分构成？",
+                        ("预算会计和财务会计", "管理会计和成本会计", "税务会计和审计"),
+                        "预算会计和财务会计",
+                    ),
+                    _l(
+                        "双体系核算实务",
+                        "政府财务会计实行的核算基础是？",
+                        ("权责发生制", "收付实现制", "现金制"),
+                        "权责发生制",
+                    ),
+                ),
             ),
         ),
+        clips=CLIPS_720P,
     ),
     DemoInstitution(
         "河南省网络安全与数字技术培训中心（演示机构）",
@@ -177,6 +286,12 @@ INSTITUTIONS = (
                 "郑州大学计算机学院",
                 "研究方向为人工智能与数字化转型，出版教材《数字技术应用基础》。",
             ),
+            DemoInstructor(
+                "孙伟",
+                "正高级工程师",
+                "安阳钢铁集团设备管理部",
+                "从事冶金机械设备管理与智能化改造二十年，主持企业工业互联网平台建设。",
+            ),
         ),
         (
             DemoCourse(
@@ -186,7 +301,20 @@ INSTITUTIONS = (
                 Subject.PUBLIC,
                 "网络安全",
                 hours="1.5",
-                quiz=Q_SECURITY,
+                lessons=(
+                    _l(
+                        "网络安全法的主要制度",
+                        "《网络安全法》自哪一年起施行？",
+                        ("2015年", "2017年", "2019年"),
+                        "2017年",
+                    ),
+                    _l(
+                        "数据安全法与个人信息保护法",
+                        "《个人信息保护法》自哪一年起施行？",
+                        ("2019年", "2021年", "2023年"),
+                        "2021年",
+                    ),
+                ),
             ),
             DemoCourse(
                 "geren-xinxi-baohu",
@@ -194,6 +322,20 @@ INSTITUTIONS = (
                 "工作中个人信息处理的合规要求与数据安全防护措施。",
                 Subject.PUBLIC,
                 "网络安全",
+                lessons=(
+                    _l(
+                        "个人信息处理的合规要求",
+                        "处理个人信息应当遵循的原则是？",
+                        ("合法、正当、必要和诚信", "越多越好", "先收集后告知"),
+                        "合法、正当、必要和诚信",
+                    ),
+                    _l(
+                        "办公中的数据安全防护",
+                        "收到来源不明的邮件附件时应当？",
+                        ("不打开并向信息部门报告", "立即打开查看", "转发给同事"),
+                        "不打开并向信息部门报告",
+                    ),
+                ),
             ),
             DemoCourse(
                 "shuzi-funeng",
@@ -201,6 +343,21 @@ INSTITUTIONS = (
                 "数字技术在各行业专业工作中的应用场景与方法。",
                 Subject.PUBLIC,
                 "数字技术",
+                instructor=1,
+                lessons=(
+                    _l(
+                        "数字化转型的基本概念",
+                        "数字化转型的核心是？",
+                        ("用数据和技术改进业务", "购买更多电脑", "取消纸质文件"),
+                        "用数据和技术改进业务",
+                    ),
+                    _l(
+                        "专业工作中的数字工具",
+                        "使用在线协作文档时应注意？",
+                        ("设置合适的访问权限", "公开所有内容", "不做备份"),
+                        "设置合适的访问权限",
+                    ),
+                ),
             ),
             DemoCourse(
                 "rengong-zhineng",
@@ -208,6 +365,21 @@ INSTITUTIONS = (
                 "人工智能的基本概念、典型应用与使用中的伦理和安全问题。",
                 Subject.PUBLIC,
                 "数字技术",
+                instructor=1,
+                lessons=(
+                    _l(
+                        "人工智能的基本概念",
+                        "机器学习的主要特点是？",
+                        ("从数据中学习规律", "完全按人工规则执行", "不需要任何数据"),
+                        "从数据中学习规律",
+                    ),
+                    _l(
+                        "人工智能应用的伦理与安全",
+                        "使用生成式人工智能处理工作材料时应当？",
+                        ("不输入涉密和个人敏感信息", "上传全部原始数据", "不核对输出结果"),
+                        "不输入涉密和个人敏感信息",
+                    ),
+                ),
             ),
             DemoCourse(
                 "zhineng-zhizao",
@@ -217,6 +389,21 @@ INSTITUTIONS = (
                 industry="工业和信息化",
                 hours="1.5",
                 fee="3",
+                instructor=2,
+                lessons=(
+                    _l(
+                        "智能制造的关键技术",
+                        "下列哪一项属于智能制造的关键技术？",
+                        ("工业互联网与数字孪生", "手工记账", "纸质工单"),
+                        "工业互联网与数字孪生",
+                    ),
+                    _l(
+                        "工业互联网平台的应用",
+                        "设备预测性维护主要依据的是？",
+                        ("设备运行数据分析", "固定的检修日期", "操作人员的感觉"),
+                        "设备运行数据分析",
+                    ),
+                ),
             ),
             DemoCourse(
                 "shebei-anquan",
@@ -225,6 +412,21 @@ INSTITUTIONS = (
                 Subject.PROFESSIONAL,
                 industry="工业和信息化",
                 fee="2",
+                instructor=2,
+                lessons=(
+                    _l(
+                        "机械设备安全操作规程",
+                        "设备检修前必须执行的措施是？",
+                        ("停机断电并挂牌上锁", "边运行边检修", "只口头通知"),
+                        "停机断电并挂牌上锁",
+                    ),
+                    _l(
+                        "隐患排查与事故预防",
+                        "生产安全事故隐患排查治理的责任主体是？",
+                        ("生产经营单位", "当地居民", "设备供应商"),
+                        "生产经营单位",
+                    ),
+                ),
             ),
         ),
     ),
@@ -244,6 +446,12 @@ INSTITUTIONS = (
                 "安阳市生态环境科学研究所",
                 "长期从事节能减排与环境治理研究，参与本市碳达峰实施方案的编制。",
             ),
+            DemoInstructor(
+                "吴敏",
+                "主任药师",
+                "安阳市人民医院药学部",
+                "从事临床药学与处方点评工作十八年，担任市药事质控中心委员。",
+            ),
         ),
         (
             DemoCourse(
@@ -253,7 +461,21 @@ INSTITUTIONS = (
                 Subject.PUBLIC,
                 "绿色低碳",
                 hours="1.5",
-                quiz=Q_CARBON,
+                instructor=1,
+                lessons=(
+                    _l(
+                        "碳达峰碳中和的政策体系",
+                        "我国提出力争在哪一年前实现碳达峰？",
+                        ("2030年", "2035年", "2060年"),
+                        "2030年",
+                    ),
+                    _l(
+                        "行业绿色低碳转型路径",
+                        "我国力争在哪一年前实现碳中和？",
+                        ("2050年", "2060年", "2070年"),
+                        "2060年",
+                    ),
+                ),
             ),
             DemoCourse(
                 "jieneng-jiangtan",
@@ -261,6 +483,21 @@ INSTITUTIONS = (
                 "节能降碳技术、循环经济模式与典型案例。",
                 Subject.PUBLIC,
                 "绿色低碳",
+                instructor=1,
+                lessons=(
+                    _l(
+                        "节能降碳的主要技术",
+                        "下列哪一项属于节能降碳措施？",
+                        ("余热回收利用", "延长设备空转", "增加无效照明"),
+                        "余热回收利用",
+                    ),
+                    _l(
+                        "循环经济的典型模式",
+                        "循环经济遵循的原则是？",
+                        ("减量化、再利用、资源化", "大量生产、大量废弃", "先污染后治理"),
+                        "减量化、再利用、资源化",
+                    ),
+                ),
             ),
             DemoCourse(
                 "yiliao-zhiliang",
@@ -270,6 +507,20 @@ INSTITUTIONS = (
                 industry="卫生健康",
                 hours="1.5",
                 fee="3",
+                lessons=(
+                    _l(
+                        "核心制度的体系与要点",
+                        "医疗质量安全核心制度共有多少项？",
+                        ("十二项", "十八项", "二十四项"),
+                        "十八项",
+                    ),
+                    _l(
+                        "首诊负责与三级查房",
+                        "首诊负责制度要求首诊医师对患者？",
+                        ("负责到底直至转交", "只负责开具检查", "可随意推诿"),
+                        "负责到底直至转交",
+                    ),
+                ),
             ),
             DemoCourse(
                 "heli-yongyao",
@@ -278,6 +529,21 @@ INSTITUTIONS = (
                 Subject.PROFESSIONAL,
                 industry="卫生健康",
                 fee="2",
+                instructor=2,
+                lessons=(
+                    _l(
+                        "合理用药的基本原则",
+                        "合理用药的基本要素是？",
+                        ("安全、有效、经济、适当", "越贵越好", "剂量越大越好"),
+                        "安全、有效、经济、适当",
+                    ),
+                    _l(
+                        "处方点评与不良反应监测",
+                        "发现可疑药品不良反应时应当？",
+                        ("及时报告并记录", "不予理会", "自行停药不报告"),
+                        "及时报告并记录",
+                    ),
+                ),
             ),
         ),
     ),
@@ -311,9 +577,9 @@ def _clip(path: Path, seconds: int, source: str) -> bytes:
     return path.read_bytes()
 
 
-def _videos(institution: Organisation, editor: User) -> list[VideoAsset]:
+def _videos(institution: Organisation, editor: User, clips=CLIPS) -> list[VideoAsset]:
     videos = []
-    for number, (seconds, source) in enumerate(CLIPS, start=1):
+    for number, (seconds, source) in enumerate(clips, start=1):
         title = f"{institution.name[:12]} 示范讲座 {number}"
         asset = VideoAsset.objects.filter(institution=institution, title=title).first()
         if asset is not None and asset.status != VideoStatus.READY and not asset.lessons.exists():
@@ -385,7 +651,9 @@ def _course(
         industry=Industry.objects.get(name=demo.industry) if demo.industry else None,
         credit_hours=Decimal(demo.hours),
         fee=Decimal(demo.fee),
-        syllabus="".join(f"<p>第{n}讲 {v.title}</p>" for n, v in enumerate(videos, start=1)),
+        syllabus="".join(
+            f"<p>第{n}讲　{lesson.title}</p>" for n, lesson in enumerate(demo.lessons, start=1)
+        ),
         basis_kind=BasisKind.DEPARTMENT,
         basis_body="安阳市人力资源和社会保障局（演示）",
         basis_document_number="安人社函〔2025〕1号（演示）",
@@ -399,21 +667,21 @@ def _course(
     course.credit_years.set([year])
     course.instructors.set(instructors)
     course.save_revision(user=editor)
-    for number, video in enumerate(videos, start=1):
-        quiz = []
-        if demo.quiz and number == 1:
-            question, options, correct = demo.quiz
-            quiz = [
-                (
-                    "single",
-                    {
-                        "question": question,
-                        "options": [{"text": o, "correct": o == correct} for o in options],
-                    },
-                )
-            ]
+    for number, (video, demo_lesson) in enumerate(zip(videos, demo.lessons, strict=True), start=1):
+        quiz = [
+            (
+                "single",
+                {
+                    "question": demo_lesson.question,
+                    "options": [
+                        {"text": option, "correct": option == demo_lesson.correct}
+                        for option in demo_lesson.options
+                    ],
+                },
+            )
+        ]
         lesson = LessonPage(
-            title=f"第{number}讲",
+            title=f"第{number}讲　{demo_lesson.title}",
             slug=f"lesson-{number}",
             video=video,
             quiz_questions=quiz,
@@ -449,7 +717,7 @@ def demo_courses_load(*, password: str) -> int:
             )
             editor = _editor(institution, demo.editor, password)
             page = institution_page_ensure(institution=institution, **DISCLOSURE)
-        videos = _videos(institution, editor)  # each transcode commits on its own
+        videos = _videos(institution, editor, demo.clips)  # each transcode commits on its own
         with transaction.atomic():
             instructors = []
             for person in demo.instructors:
@@ -464,13 +732,13 @@ def demo_courses_load(*, password: str) -> int:
                 )
                 instructors.append(instructor)
             scan = _scan(institution)
-            for number, course in enumerate(demo.courses):
+            for course in demo.courses:
                 created += _course(
                     course,
                     page,
                     editor,
                     videos,
-                    [instructors[number % len(instructors)]],
+                    [instructors[course.instructor]],
                     scan,
                     year,
                 )
