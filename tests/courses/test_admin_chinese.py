@@ -31,6 +31,20 @@ ENGLISH = [
     ">Root<",
     "Root</option>",
     ">Saved<",
+    "Edit account avatar",
+    "JavaScript is required",
+    ">Actions<",
+    "Anyone can edit this",
+    "Date updated",
+    "Edited by",
+    "Has child pages",
+    "Page type",
+    "Content metrics",
+    "Reading time",
+    "Readability",
+    "This data explained",
+    "Toggle checks",
+    "resume preview",
 ]
 
 
