@@ -2,6 +2,7 @@
 a professional course with an instructor, a lesson from a ready video with a quiz, and submits
 it; the health department's reviewer finds it on their dashboard and approves it; it is live."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def test_editor_creates_and_submits_a_course_and_the_department_approves_it(
     page.locator("#id_title").fill("第一讲 医疗质量安全核心制度")
     page.locator("#id_video").select_option(label=world.a.video.title)
     root = page.locator("#quiz_questions-root")
-    root.locator("button[title='Insert a block']").first.click()
+    root.locator("button[title='插入内容块']").first.click()
     page.get_by_role("option", name="单选题").click()
     question = "quiz_questions-0-value"
     page.locator(f"#{question}-question").fill("首诊负责制要求谁负责？")
@@ -105,7 +106,11 @@ def test_editor_creates_and_submits_a_course_and_the_department_approves_it(
     queue.get_by_role("link", name="审核").click()
     page.get_by_role("button", name="更多动作").click()
     page.get_by_role("button", name="审核通过并上架").click()
-    expect(page.locator(".messages")).to_contain_text("已被更新", timeout=15_000)
+    # Back on the reviewer's queue, told what happened.
+    expect(page.locator(".messages")).to_contain_text(
+        "《医疗质量安全管理实务》审核通过，已上架。", timeout=15_000
+    )
+    expect(page).to_have_url(re.compile(r"/admin/$"))
 
     course.refresh_from_db()
     assert course.live
