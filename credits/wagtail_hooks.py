@@ -4,6 +4,7 @@ before → after (credits.services.credit_year_rules_save); a closed year is fro
 (CreditYear.clean refuses any change, with a message)."""
 
 from wagtail import hooks
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -13,6 +14,12 @@ from .permissions import CreditYearPermissionPolicy
 from .services import RULE_FIELDS, credit_year_rules_save
 
 register_permission_policy(CreditYear, CreditYearPermissionPolicy(CreditYear))
+
+
+class YesNoColumn(BooleanColumn):
+    """A tick or a cross read as 是/否 (Wagtail's says "True"/"False" to screen readers)."""
+
+    cell_template_name = "credits/admin/yes_no_cell.html"
 
 
 class _AuditedSave:
@@ -39,7 +46,12 @@ class CreditYearViewSet(ModelViewSet):
     add_to_admin_menu = True
     add_view_class = CreditYearCreateView
     edit_view_class = CreditYearEditView
-    list_display = ["year", "required_total", "minutes_per_hour", "closed"]
+    list_display = [
+        "year",
+        "required_total",
+        "minutes_per_hour",
+        YesNoColumn("closed", label="已结束"),
+    ]
     form_fields = ["year", *RULE_FIELDS]  # every rule, each change audited
     inspect_view_enabled = True
     copy_view_enabled = False

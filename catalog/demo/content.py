@@ -57,7 +57,7 @@ INSTITUTION_DISCLOSURE = {
         ("fee", {"item": "公需科目", "standard": "免费", "note": ""}),
         (
             "fee",
-            {"item": "专业科目网络课程", "standard": "每学时 1 元（演示）", "note": "按课程学时计"},
+            {"item": "专业科目网络课程", "standard": "每学时 2 元（演示）", "note": "按课程学时计"},
         ),
     ],
     "contact": "<p>咨询电话：0372-0000000（演示）；工作日 8:30–17:30</p>",
