@@ -11,7 +11,8 @@ Requests under SESSION_IDLE_PASSIVE_PATHS (the player's heartbeats) are checked 
 as activity by themselves: the player calls `activity_touch(session)` for a heartbeat of a
 visible, playing tab, so that a learner watching a lesson stays logged in and a forgotten hidden
 tab does not keep a session alive. The websocket consumer asks `session_end_reason` on every
-message and closes with 4401 when the login has ended (`session_expire` audits and ends it).
+message (`session_login_check`, which audits and ends a login that has ended) and closes with
+4401 then.
 """
 
 from django.conf import settings
