@@ -92,20 +92,25 @@ def _code_in_force(phone: str) -> PasswordResetCode | None:
     )
 
 
-def reset_code_check(*, phone: str, code: str) -> User | None:
-    """The account the code was sent for, if `code` is right; None otherwise.
+def _code_checked(phone: str, code: str) -> tuple[PasswordResetCode | None, User | None]:
+    """The code in force for `phone` and its account if `code` is right, else (entry, None).
 
     A wrong try is counted by one conditional UPDATE (so parallel guesses each count and none
     passes the limit), and the limit is checked before comparing."""
     entry = _code_in_force(phone)
     if entry is None:
-        return None
+        return None, None
     if not hmac.compare_digest(entry.code_digest, _digest(code.strip())):
         PasswordResetCode.objects.filter(
             pk=entry.pk, tries__lt=settings.PASSWORD_RESET_MAX_TRIES
         ).update(tries=F("tries") + 1)
-        return None
-    return User.objects.filter(pk=entry.user_id, is_active=True).first()
+        return entry, None
+    return entry, User.objects.filter(pk=entry.user_id, is_active=True).first()
+
+
+def reset_code_check(*, phone: str, code: str) -> User | None:
+    """The account the code was sent for, if `code` is right; None otherwise."""
+    return _code_checked(phone, code)[1]
 
 
 def password_reset_complete(*, phone: str, code: str, password: str, request=None) -> User | None:
@@ -116,9 +121,8 @@ def password_reset_complete(*, phone: str, code: str, password: str, request=Non
     from .backends import account_key
     from .login import sessions_end_all
 
-    entry = _code_in_force(phone)
-    user = reset_code_check(phone=phone, code=code)
-    if user is None or entry is None:
+    entry, user = _code_checked(phone, code)
+    if user is None:
         return None
     with transaction.atomic():
         # Using the code up is atomic: of two requests with the right code, one wins.
