@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -18,13 +19,18 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Task, TaskState
 from wagtail.search import index
 
+from accounts.api import current_request
+from config.page_cache import anonymous_cached
+from courses.api import InstitutionIndexPage
+
 from .entries import HOME_ENTRIES
+from .reviewers import is_listing_reviewer, listing_problems
 
 
 class HomePage(Page):
     """The site root (DESIGN.md §1): notices, the entries, help and a login link.
 
-    Anonymous visits are served whole from the page cache (catalog.cache); a logged-in visit is
+    Anonymous visits are served whole from the page cache (config.page_cache); a logged-in visit is
     rendered for its user (their own entry instead of the login link) and never cached:
     docs/decisions/0008-home-page-for-logged-in-users.md.
     """
@@ -53,8 +59,6 @@ class HomePage(Page):
         verbose_name = _("首页")
 
     def serve(self, request, *args, **kwargs):
-        from .cache import anonymous_cached
-
         return anonymous_cached(super().serve)(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -65,8 +69,6 @@ class HomePage(Page):
         )[: self.notices_shown]
         context["notice_index"] = NoticeIndexPage.objects.live().descendant_of(self).first()
         context["help_pages"] = HelpPage.objects.live().child_of(self)
-        from courses.models import InstitutionIndexPage  # courses builds on catalog
-
         context["institution_index"] = InstitutionIndexPage.objects.live().child_of(self).first()
         return context
 
@@ -202,8 +204,6 @@ class CompletenessTask(Task):
         verbose_name_plural = _("完整性检查（自动）")
 
     def start(self, workflow_state, user=None):
-        from .listing import listing_problems
-
         task_state = super().start(workflow_state, user=user)
         problems, _pins, _organisations = listing_problems(workflow_state.content_object)
         if problems:
@@ -265,8 +265,6 @@ class ListingReviewTask(Task):
         verbose_name_plural = _("主管部门审核")
 
     def start(self, workflow_state, user=None):
-        from .listing import listing_problems
-
         problems, pins, organisations = listing_problems(workflow_state.content_object)
         task_state = super().start(workflow_state, user=user)
         if problems:
@@ -278,18 +276,12 @@ class ListingReviewTask(Task):
         return task_state
 
     def user_can_access_editor(self, obj, user):
-        from .listing import user_reviews_listing
-
         return user_reviews_listing(user, obj)
 
     def locked_for_user(self, obj, user):
-        from .listing import user_reviews_listing
-
         return not user_reviews_listing(user, obj)
 
     def get_actions(self, obj, user):
-        from .listing import user_reviews_listing
-
         if not user_reviews_listing(user, obj):
             return []
         return [
@@ -306,8 +298,6 @@ class ListingReviewTask(Task):
         own action buttons pass the client's extra data through) ends here, so check that the
         task state is this page's review under way, that the user decides on it, and that the
         data is what the action's form allows."""
-        from .listing import user_reviews_listing
-
         workflow_state = task_state.workflow_state
         page = workflow_state.content_object
         if (
@@ -328,8 +318,6 @@ class ListingReviewTask(Task):
     @staticmethod
     def _decision_tell(user, page, action_name: str) -> None:
         """Tell the reviewer, on the page they land on, what their decision did."""
-        from accounts.audit import current_request
-
         request = current_request()
         if request is None or getattr(request, "user", None) != user:
             return
@@ -343,10 +331,48 @@ class ListingReviewTask(Task):
         messages.success(request, text, extra_tags=DECISION_MESSAGE_TAG)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        from .listing import listing_task_states_for
-
         return listing_task_states_for(user, self.task_states.all())
 
     @classmethod
     def get_description(cls):
         return _("公需科目由人社局、会计专区由财政局、专业科目由行业主管部门审核；退回须填写意见。")
+
+
+def review_in_progress(page: Page):
+    """The listing review of `page` under way, if any."""
+    return (
+        ListingReviewTaskState.objects.for_instance(page)
+        .filter(status=ListingReviewTaskState.STATUS_IN_PROGRESS)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def user_reviews_listing(user, page: Page) -> bool:
+    """Whether `user` may decide on `page`'s listing now: a review is under way and the user is a
+    reviewer of one of its organisations (or a superuser)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if not is_listing_reviewer(user):
+        return False
+    review = review_in_progress(page)
+    return (
+        review is not None
+        and review.reviewer_organisations.filter(pk=user.organisation_id).exists()
+    )
+
+
+def listing_task_states_for(user, task_states: QuerySet) -> QuerySet:
+    """Of `task_states` (of the listing-review task), those in progress that `user` decides on."""
+    in_progress = task_states.filter(status="in_progress")
+    if user.is_superuser:
+        return in_progress
+    if not is_listing_reviewer(user):
+        return in_progress.none()
+    return in_progress.filter(
+        pk__in=ListingReviewTaskState.objects.filter(
+            reviewer_organisations=user.organisation_id
+        ).values("pk")
+    )

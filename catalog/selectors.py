@@ -10,9 +10,17 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from wagtail.models import Page
 
-from courses.api import CoursePage, InstitutionPage, Instructor, LessonPage, Subject
-from courses.search import search_document, search_query
-from player.api import course_learner_count
+from courses.api import (
+    CoursePage,
+    InstitutionPage,
+    Instructor,
+    LessonPage,
+    Subject,
+    search_document,
+    search_query,
+)
+
+from .extensions import course_learner_count
 
 SORTS = {
     "newest": ("-first_published_at", "-pk"),

@@ -4,7 +4,7 @@ besides Wagtail's own task states and page history, which the institution sees."
 from django.dispatch import receiver
 from wagtail.signals import task_approved, task_rejected
 
-from accounts.audit import audit_record
+from accounts.api import audit_record
 
 from .models import CompletenessTask, ListingReviewTask
 

@@ -7,12 +7,12 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
-from accounts.models import Industry
+from accounts.api import industries
 from config.cache import cache_available, cache_errors
+from config.page_cache import anonymous_cached
 from courses.api import InstitutionPage, Subject, Topic
 from credits.api import current_credit_year, current_year
 
-from .cache import anonymous_cached
 from .entries import COMING
 from .selectors import CatalogFilters, catalog_courses, course_search, lesson_counts
 
@@ -99,7 +99,7 @@ def catalog_list(request: HttpRequest, subject: str) -> HttpResponse:
             "filters": filters,
             "page_obj": _courses_page(request, courses),
             "topics": Topic.objects.all() if subject == Subject.PUBLIC else [],
-            "industries": Industry.objects.all() if subject == Subject.PROFESSIONAL else [],
+            "industries": industries() if subject == Subject.PROFESSIONAL else [],
             "institutions": InstitutionPage.objects.live().order_by("title"),
             "query_string": filters.to_query(),
         },

@@ -12,6 +12,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.models import TaskState
 
 from .models import DECISION_MESSAGE_TAG, ListingReviewTask, ListingReviewTaskState
+from .reviewers import is_listing_reviewer
 
 
 def listing_queue(user):
@@ -56,10 +57,8 @@ class ListingQueuePanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_listing_queue_panel(request, panels):
-    from .listing import _is_reviewer
-
     user = request.user
-    if not (user.is_superuser or _is_reviewer(user)):
+    if not (user.is_superuser or is_listing_reviewer(user)):
         return
     states = listing_queue(user)
     # Wagtail's own "awaiting your review" panel lists newest first and mixes tasks: ours replaces

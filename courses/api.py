@@ -1,28 +1,52 @@
-"""What other apps (the catalog's listing workflow, the player, media delivery) may use of courses."""
+"""What other apps may use of courses: the page types (as types, for the demo loader's tree and
+for isinstance; other apps' rows point to them as "courses.CoursePage"), the listing check and
+publication the catalog's workflow runs, who may study what, the lessons a player plays, and
+the search matching. Other apps never query these models themselves; the functions here do."""
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from wagtail.models import Page, Revision
 
-from accounts.roles import LEARNER
-
-from .models import CoursePage, InstitutionPage, Instructor, LessonPage, Subject, Topic
+from .extensions import listing_hooks_register
+from .models import (
+    BasisKind,
+    CoursePage,
+    InstitutionIndexPage,
+    InstitutionPage,
+    Instructor,
+    LessonPage,
+    Subject,
+    Topic,
+)
+from .quiz import WhenExhausted
 from .rules import course_draft, course_problems, disclosure_problems
+from .search import search_document, search_query
+from .services import institution_page_ensure
+from .study import course_study_allowed, course_versions
 
 __all__ = [
+    "BasisKind",
     "CoursePage",
+    "InstitutionIndexPage",
     "InstitutionPage",
     "Instructor",
     "LessonPage",
     "ListingCheck",
     "Subject",
     "Topic",
+    "WhenExhausted",
     "asset_study_allowed",
+    "course_live_lessons",
     "course_study_allowed",
     "course_versions",
+    "institution_page_ensure",
+    "lesson_live",
     "listing_check",
+    "listing_hooks_register",
     "listing_publish_related",
+    "search_document",
+    "search_query",
 ]
 
 
@@ -81,42 +105,6 @@ def _publish_pinned(obj, revision_id: int | None, *, user) -> None:
     Revision.objects.get(pk=revision_id).publish(user=user, skip_permission_checks=True)
 
 
-def course_versions(course: CoursePage) -> tuple[list[LessonPage], list[Instructor]]:
-    """The lesson and instructor versions approving `course` would publish: those pinned by its
-    review under way, else the latest ones."""
-    from catalog.api import listing_review_pins  # catalog's workflow pins them
-
-    pins = listing_review_pins(course) or {}
-
-    def version(obj, pinned: dict):
-        if str(obj.pk) not in pinned:
-            return obj.get_latest_revision_as_object()
-        revision_id = pinned[str(obj.pk)]  # None: the stored row was the version checked
-        return Revision.objects.get(pk=revision_id).as_object() if revision_id else obj
-
-    if pins:
-        lessons = [
-            version(lesson, pins.get("lessons", {}))
-            for lesson in course.lessons().filter(pk__in=[int(k) for k in pins.get("lessons", {})])
-        ]
-    else:
-        lessons = [lesson.get_latest_revision_as_object() for lesson in course.lessons()]
-    instructors = [version(i, pins.get("instructors", {})) for i in course.instructors.all()]
-    return lessons, instructors
-
-
-def course_study_allowed(user, course: CoursePage) -> bool:
-    """Whether `user` may study `course`: a logged-in, active learner (学员) and a live course.
-
-    The player issue adds enrolment where a course has a fee; until then every live course is
-    open to every learner."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if not course.live:
-        return False
-    return user.groups.filter(name=LEARNER).exists()
-
-
 def asset_study_allowed(user, asset_id: int) -> bool:
     """Whether `user` may watch the video asset as a lesson: it is the video of a live lesson of a
     live course the learner may study."""
@@ -127,3 +115,13 @@ def asset_study_allowed(user, asset_id: int) -> bool:
         path__in=[path[: -Page.steplen] for path in lesson_paths]
     )
     return any(course_study_allowed(user, course) for course in courses)
+
+
+def lesson_live(lesson_id: int) -> LessonPage | None:
+    """The live lesson `lesson_id`, with its video, or None."""
+    return LessonPage.objects.live().filter(pk=lesson_id).select_related("video").first()
+
+
+def course_live_lessons(course: CoursePage) -> list[LessonPage]:
+    """The course's live lessons, in order, with their videos."""
+    return list(LessonPage.objects.live().child_of(course).select_related("video"))

@@ -4,21 +4,17 @@ refused as an invalid choice)."""
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from media.models import VideoAsset, VideoStatus
+from media.api import assets_ready_for
 
 
 def _institution_of(form):
-    """The institution whose subtree the page is in: from its parent (new pages) or itself."""
-    from .models import InstitutionPage
-
+    """The institution whose subtree the page is in: from its parent (new pages) or itself.
+    Every page of courses' tree answers `owning_institution()` (models.py)."""
     anchor = form.parent_page if form.parent_page is not None else form.instance
     if anchor is None:
         return None
-    anchor = anchor.specific
-    if isinstance(anchor, InstitutionPage):
-        return anchor.organisation
-    page = InstitutionPage.objects.ancestor_of(anchor, inclusive=True).first()
-    return page.organisation if page else None
+    owning = getattr(anchor.specific, "owning_institution", None)
+    return owning() if owning is not None else None
 
 
 class CoursePageForm(WagtailAdminPageForm):
@@ -35,11 +31,6 @@ class LessonPageForm(WagtailAdminPageForm):
         super().__init__(*args, **kwargs)
         institution = _institution_of(self)
         field = self.fields["video"]
-        ready = VideoAsset.objects.filter(institution=institution, status=VideoStatus.READY)
-        if self.instance.pk and self.instance.video_id:
-            # A lesson keeps its current video in the list even if that video is not ready any
-            # more, so the editor sees it (the listing check refuses it).
-            ready = ready | VideoAsset.objects.filter(
-                pk=self.instance.video_id, institution=institution
-            )
-        field.queryset = ready.order_by("-created_at")
+        field.queryset = assets_ready_for(
+            institution=institution, keep_id=self.instance.video_id if self.instance.pk else None
+        )

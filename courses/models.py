@@ -22,22 +22,14 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import DraftStateMixin, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from accounts.models import Industry, Organisation, TitleSeries
+from accounts.api import Industry, Organisation, TitleSeries
+from config.page_cache import anonymous_cached
+from media.api import master_playlist_url, playlist_allowed
 
+from .extensions import listing
 from .forms import CoursePageForm, LessonPageForm
 from .quiz import QuizFields
-
-
-def _anonymous_cached(serve, request, *args, **kwargs):
-    from catalog.cache import anonymous_cached  # anonymous public pages are cached (catalog)
-
-    return anonymous_cached(serve)(request, *args, **kwargs)
-
-
-def _listing_workflow():
-    from catalog.api import listing_workflow  # the catalog app owns the workflow
-
-    return listing_workflow()
+from .study import course_study_allowed, course_versions
 
 
 class InstitutionIndexPage(Page):
@@ -57,6 +49,12 @@ class InstitutionIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["institutions"] = InstitutionPage.objects.live().public().child_of(self)
         return context
+
+
+def _institution_above(page: Page) -> Organisation | None:
+    """The organisation of the disclosure page above `page` in the tree, if there is one."""
+    above = InstitutionPage.objects.ancestor_of(page).first()
+    return above.organisation if above is not None else None
 
 
 class FeeItemBlock(blocks.StructBlock):
@@ -109,7 +107,10 @@ class InstitutionPage(Page):
         verbose_name_plural = _("施教机构公开信息")
 
     def get_workflow(self):
-        return _listing_workflow()
+        return listing.workflow()
+
+    def owning_institution(self) -> Organisation:
+        return self.organisation
 
     def live_courses(self):
         """Its courses on the catalog now (the disclosure duty: what it offers, at what fee)."""
@@ -121,7 +122,7 @@ class InstitutionPage(Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        return _anonymous_cached(super().serve, request, *args, **kwargs)
+        return anonymous_cached(super().serve)(request, *args, **kwargs)
 
 
 class Instructor(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model):
@@ -380,7 +381,7 @@ class CoursePage(QuizFields, Page):
             raise ValidationError(errors)
 
     def get_workflow(self):
-        return _listing_workflow()
+        return listing.workflow()
 
     @property
     def status_string(self):
@@ -390,7 +391,7 @@ class CoursePage(QuizFields, Page):
         return super().status_string
 
     def serve(self, request, *args, **kwargs):
-        return _anonymous_cached(super().serve, request, *args, **kwargs)
+        return anonymous_cached(super().serve)(request, *args, **kwargs)
 
     def save(self, *args, **kwargs):
         self.search_document = self.build_search_document()
@@ -423,6 +424,9 @@ class CoursePage(QuizFields, Page):
     def institution(self) -> Organisation:
         return InstitutionPage.objects.ancestor_of(self).get().organisation
 
+    def owning_institution(self) -> Organisation | None:
+        return _institution_above(self)
+
     def lessons(self):
         """This course's lessons in their order (the page tree's order)."""
         return LessonPage.objects.child_of(self).order_by("path")
@@ -433,13 +437,9 @@ class CoursePage(QuizFields, Page):
             # A preview (the reviewer's, or the editor's) shows what approval would publish: the
             # versions pinned by the review under way, else the latest ones; with the videos
             # and the quizzes' answers, which only staff ever see here.
-            from .api import course_versions
-
             lessons, instructors = course_versions(self)
             context["lessons"] = lessons
             context["instructors"] = instructors
-            from media.delivery import master_playlist_url, playlist_allowed
-
             context["review"] = [
                 {
                     "lesson": lesson,
@@ -496,15 +496,14 @@ class LessonPage(QuizFields, Page):
     def course(self) -> CoursePage:
         return CoursePage.objects.parent_of(self).get()
 
+    def owning_institution(self) -> Organisation | None:
+        return _institution_above(self)
+
     @cached_property
     def number(self) -> int:
         return LessonPage.objects.sibling_of(self).filter(path__lte=self.path).count()
 
     def get_context(self, request, *args, **kwargs):
-        from media.delivery import master_playlist_url, playlist_allowed
-
-        from .api import course_study_allowed
-
         context = super().get_context(request, *args, **kwargs)
         course = self.course
         preview = getattr(request, "is_preview", False)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from media.models import VideoStatus
+from media.api import VideoStatus
 
 from .models import BasisKind, CoursePage, InstitutionPage, LessonPage, Subject
 

@@ -4,8 +4,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import GroupPagePermission
 
-from accounts.institutions import institution_workspace_ensure
-from accounts.models import Organisation, OrganisationKind
+from accounts.api import Organisation, OrganisationKind, institution_workspace_ensure
 
 from .models import InstitutionIndexPage, InstitutionPage
 

@@ -7,7 +7,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, post_page_move, published, unpublished
 
-from accounts.models import Industry
+from accounts.api import Industry
 
 from .models import CoursePage, InstitutionPage, Instructor, Topic
 

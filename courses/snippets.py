@@ -11,8 +11,7 @@ from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from accounts.institutions import editor_institution
-from accounts.roles import BUREAU_ADMIN, REVIEWER
+from accounts.api import BUREAU_ADMIN, REVIEWER, editor_institution
 
 from .models import Instructor
 

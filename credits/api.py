@@ -6,20 +6,26 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .models import CreditYear
+from .models import CreditCategory, CreditSource, CreditYear, default_deadline
+from .services import credit_grant, credit_year_get_or_create
 
-# DESIGN.md §2: online hours count for the year whose deadline (by default Dec 30 24:00 Asia/Shanghai;
-# the 会计专区 Dec 31) the completion comes before; later completions count for the next year. Each
-# year's record may move its deadlines (the bureau's notice for that year says them).
-DEADLINE_MONTH_DAY = (12, 30)
-ACCOUNTING_DEADLINE_MONTH_DAY = (12, 31)
+__all__ = [
+    "CreditCategory",
+    "CreditSource",
+    "CreditYear",
+    "HeartbeatLimits",
+    "credit_grant",
+    "credit_year_get_or_create",
+    "current_credit_year",
+    "current_year",
+    "deadlines_forget",
+    "default_deadline",
+    "heartbeat_limits",
+    "year_deadline",
+]
+
 _DEADLINES_TTL = 60.0  # s: other processes see an edited deadline (or limit) within a minute
 _deadlines_memo: dict = {"at": None, "rows": {}, "limits": {}}
-
-
-def default_deadline(year: int, *, accounting: bool = False) -> datetime.date:
-    month, day = ACCOUNTING_DEADLINE_MONTH_DAY if accounting else DEADLINE_MONTH_DAY
-    return datetime.date(year, month, day)
 
 
 def deadlines_forget(**_kwargs) -> None:

@@ -1,6 +1,7 @@
 """Credit years and their rules (DESIGN.md §2), and the hour ledger (§5). Declarations and
 records join this app in later issues."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,10 +10,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# DESIGN.md §2: online hours count for the year whose deadline (by default Dec 30 24:00 Asia/Shanghai;
+# the 会计专区 Dec 31) the completion comes before; later completions count for the next year. Each
+# year's record may move its deadlines (the bureau's notice for that year says them).
+DEADLINE_MONTH_DAY = (12, 30)
+ACCOUNTING_DEADLINE_MONTH_DAY = (12, 31)
 
-class CreditYearQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(closed=False)
+
+def default_deadline(year: int, *, accounting: bool = False) -> datetime.date:
+    month, day = ACCOUNTING_DEADLINE_MONTH_DAY if accounting else DEADLINE_MONTH_DAY
+    return datetime.date(year, month, day)
 
 
 class CreditYear(models.Model):
@@ -75,8 +82,6 @@ class CreditYear(models.Model):
         _("已结束"), default=False, help_text=_("结束后本年度规则冻结，不能再修改")
     )
 
-    objects = CreditYearQuerySet.as_manager()
-
     class Meta:
         ordering = ["-year"]
         verbose_name = _("学时年度")
@@ -91,8 +96,7 @@ class CreditYear(models.Model):
         return f"{self.year} 年度"
 
     def save(self, *args, **kwargs):
-        from .api import default_deadline  # the notice's dates, for a year created without them
-
+        # The notice's dates, for a year created without them.
         self.deadline = self.deadline or default_deadline(self.year)
         self.accounting_deadline = self.accounting_deadline or default_deadline(
             self.year, accounting=True

@@ -3,7 +3,7 @@ are the bureau's, one set for the whole city). County bureaus and reviewers read
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from accounts.roles import BUREAU_ADMIN
+from accounts.api import BUREAU_ADMIN
 
 _WRITES = {"add", "change", "delete"}
 

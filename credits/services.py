@@ -6,8 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction
+from accounts.api import AuditAction, audit_record
 
 from .models import CreditEntry, CreditSource, CreditYear
 
@@ -30,7 +29,7 @@ RULE_FIELDS = (
 )
 
 
-def credit_year_ensure(*, year: int) -> CreditYear:
+def credit_year_get_or_create(*, year: int) -> CreditYear:
     """The year's rules, created from the defaults of DESIGN.md §2 if missing. Idempotent."""
     credit_year, _created = CreditYear.objects.get_or_create(
         year=year, defaults={"minutes_per_hour": settings.CREDIT_MINUTES_PER_HOUR_DEFAULT}

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from accounts.institutions import editor_institution
-from accounts.roles import BUREAU_ADMIN, REVIEWER
+from accounts.api import BUREAU_ADMIN, REVIEWER, editor_institution
 
 from .models import VideoAsset
 

@@ -12,3 +12,8 @@ class MediaConfig(AppConfig):
         # Python guesses .ts as a Qt translation file: storage must label segments as video.
         mimetypes.add_type("video/mp2t", ".ts")
         mimetypes.add_type("application/vnd.apple.mpegurl", ".m3u8")
+
+        from .queue import processing_enqueuer_set
+        from .tasks import video_asset_enqueue
+
+        processing_enqueuer_set(video_asset_enqueue)

@@ -13,7 +13,7 @@ user's to see. The socket is read-only: anything the browser sends is ignored.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from accounts.middleware import session_end_reason
+from accounts.api import session_end_reason
 
 from .access import asset_visible
 from .models import VideoAsset

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.api import Organisation
 
 
 class VideoStatus(models.TextChoices):

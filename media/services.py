@@ -1,5 +1,6 @@
 """Writes for courseware video: creating an asset, processing it into HLS, retrying."""
 
+import datetime
 import logging
 import tempfile
 import uuid
@@ -7,13 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
-from accounts.models import Organisation, OrganisationKind, User
+from accounts.api import Organisation, OrganisationKind, User
 
 from .ffmpeg import ProbeError, TranscodeError, probe, tools_find, transcode
 from .models import VideoAsset, VideoStatus
+from .queue import processing_enqueue_after_commit
 from .storage import (
     storage_delete_prefix,
     storage_download,
@@ -46,8 +51,6 @@ def video_asset_create(
 
 def video_asset_mark_uploaded(*, asset: VideoAsset, size: int) -> None:
     """The source is in storage: record its size and queue processing after commit."""
-    from .tasks import video_asset_enqueue
-
     with transaction.atomic():
         VideoAsset.objects.filter(pk=asset.pk).update(
             status=VideoStatus.UPLOADED,
@@ -56,14 +59,58 @@ def video_asset_mark_uploaded(*, asset: VideoAsset, size: int) -> None:
             progress=0.0,
             upload_id="",
         )
-        transaction.on_commit(lambda: video_asset_enqueue(asset.pk))
+        processing_enqueue_after_commit(asset.pk)
     asset.refresh_from_db()
 
 
-def _fail(asset_id: int, run: uuid.UUID, reason: str) -> None:
-    VideoAsset.objects.filter(pk=asset_id, run=run).update(
-        status=VideoStatus.FAILED, failure_reason=reason, progress=0.0
+def video_asset_fail(*, asset_id: int, reason: str, only_if: dict | None = None) -> bool:
+    """Mark the asset failed with `reason` (shown to its editors), if it still matches `only_if`
+    (say, the processing run or the upload that failed); whether it did. The one place an asset
+    becomes FAILED."""
+    updated = VideoAsset.objects.filter(pk=asset_id, **(only_if or {})).update(
+        status=VideoStatus.FAILED, failure_reason=reason, progress=0.0, upload_id=""
     )
+    return bool(updated)
+
+
+def video_asset_ingest(
+    *,
+    institution: Organisation,
+    title: str,
+    original_name: str,
+    created_by: User | None,
+    data: bytes,
+) -> VideoAsset:
+    """A video made here (the demo loader's): stored and processed now, in this process, not
+    queued. Returns the asset as processing left it (READY, or FAILED with a reason)."""
+    asset = video_asset_create(
+        institution=institution, title=title, original_name=original_name, created_by=created_by
+    )
+    default_storage.save(asset.source_key, ContentFile(data))
+    VideoAsset.objects.filter(pk=asset.pk).update(
+        status=VideoStatus.UPLOADED, source_size=len(data)
+    )
+    video_asset_process(asset_id=asset.pk)
+    asset.refresh_from_db()
+    return asset
+
+
+def video_asset_discard_unfinished(*, asset: VideoAsset) -> bool:
+    """Delete an asset that never became ready, with its files, unless a lesson still names it
+    (the lesson's PROTECT keeps it). Whether it was deleted."""
+    if asset.status == VideoStatus.READY:
+        return False
+    try:
+        with transaction.atomic():
+            asset.delete()
+    except ProtectedError:
+        return False
+    storage_delete_prefix(asset.prefix)
+    return True
+
+
+def _fail(asset_id: int, run: uuid.UUID, reason: str) -> None:
+    video_asset_fail(asset_id=asset_id, reason=reason, only_if={"run": run})
 
 
 def video_asset_process(*, asset_id: int, on_progress: ProgressCallback | None = None) -> str:
@@ -172,35 +219,47 @@ def video_asset_sweep_outputs(*, asset: VideoAsset) -> int:
     hls_root = f"{asset.prefix}hls/"
     for key in storage_walk(hls_root):
         if not asset.hls_prefix or not key.startswith(asset.hls_prefix):
-            from django.core.files.storage import default_storage
-
             default_storage.delete(key)
             removed += 1
     return removed
 
 
-def video_asset_retry(*, asset: VideoAsset) -> None:
-    """An editor retries a failed asset (or one stuck in processing): queue it again."""
-    from .tasks import video_asset_enqueue
+def _stuck_before(now: datetime.datetime) -> datetime.datetime:
+    return now - timezone.timedelta(seconds=settings.VIDEO_STUCK_AFTER_SECONDS)
 
+
+def video_asset_retry_allowed(asset: VideoAsset, *, now=None) -> bool:
+    """A failed asset, or one stuck in processing longer than any run can take (the limit the
+    sweeper uses too), may be processed again."""
+    if asset.status == VideoStatus.FAILED:
+        return True
+    if asset.status != VideoStatus.PROCESSING:
+        return False
+    started = asset.processing_started_at
+    return started is None or started < _stuck_before(now or timezone.now())
+
+
+def video_asset_retry(*, asset: VideoAsset) -> bool:
+    """An editor retries a failed asset (or one stuck in processing): queue it again after
+    commit. Whether it was queued (False: it is not failed or stuck, or no longer)."""
+    if not video_asset_retry_allowed(asset):
+        return False
     with transaction.atomic():
+        # The status seen may be stale: the update claims the asset only as it was seen.
         updated = VideoAsset.objects.filter(
-            pk=asset.pk, status__in=[VideoStatus.FAILED, VideoStatus.PROCESSING]
+            pk=asset.pk, status=asset.status, processing_started_at=asset.processing_started_at
         ).update(status=VideoStatus.UPLOADED, failure_reason="", progress=0.0, run=None)
         if updated:
-            transaction.on_commit(lambda: video_asset_enqueue(asset.pk))
+            processing_enqueue_after_commit(asset.pk)
+    return bool(updated)
 
 
 def video_assets_requeue_stuck() -> int:
     """Assets uploaded but never picked up, or processing longer than any run can take (a worker
-    died): queue them again. Returns how many."""
-    from .tasks import video_asset_process_task
-
+    died): queue them again, after commit, as every other path does. Returns how many."""
     now = timezone.now()
     stuck_processing = VideoAsset.objects.filter(
-        status=VideoStatus.PROCESSING,
-        processing_started_at__lt=now
-        - timezone.timedelta(seconds=settings.VIDEO_STUCK_AFTER_SECONDS),
+        status=VideoStatus.PROCESSING, processing_started_at__lt=_stuck_before(now)
     )
     waiting = VideoAsset.objects.filter(
         status=VideoStatus.UPLOADED, updated_at__lt=now - timezone.timedelta(minutes=10)
@@ -208,9 +267,10 @@ def video_assets_requeue_stuck() -> int:
     ids = list(stuck_processing.values_list("pk", flat=True)) + list(
         waiting.values_list("pk", flat=True)
     )
-    VideoAsset.objects.filter(pk__in=ids, status=VideoStatus.PROCESSING).update(
-        status=VideoStatus.UPLOADED, run=None
-    )
-    for pk in ids:
-        video_asset_process_task.delay(pk)
+    with transaction.atomic():
+        VideoAsset.objects.filter(pk__in=ids, status=VideoStatus.PROCESSING).update(
+            status=VideoStatus.UPLOADED, run=None
+        )
+        for pk in ids:
+            processing_enqueue_after_commit(pk)
     return len(ids)

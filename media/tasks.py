@@ -1,8 +1,11 @@
 """Celery tasks for courseware video (routed to the transcoding queue by CELERY_TASK_ROUTES)."""
 
 import logging
+import threading
 
 from celery import shared_task
+from django.conf import settings
+from django.db import connection
 
 from . import services
 from .realtime import asset_broadcast
@@ -31,14 +34,9 @@ def video_asset_enqueue(asset_id: int) -> None:
     """Queue processing. With a broker, a transcoding worker takes it. In the embedded default
     (`make run`: eager Celery, no broker) a background thread runs it, so an upload request does
     not wait for the whole transcode."""
-    from django.conf import settings
-
     if not getattr(settings, "VIDEO_PROCESS_IN_THREAD", False):
         video_asset_process_task.delay(asset_id)
         return
-    import threading
-
-    from django.db import connection
 
     def run() -> None:
         try:

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from .display import size_display
 from .models import VideoAsset, VideoStatus
-from .services import video_asset_create, video_asset_mark_uploaded
+from .services import video_asset_create, video_asset_fail, video_asset_mark_uploaded
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
-    from accounts.models import Organisation, User
+    from accounts.api import Organisation, User
 
 log = logging.getLogger(__name__)
 
@@ -121,15 +122,8 @@ def video_upload_check(*, name: str, size: int, content_type: str = "") -> str:
         raise UploadRefused("文件是空的，请选择视频文件。")
     limit = settings.VIDEO_MAX_UPLOAD_BYTES
     if size > limit:
-        raise UploadRefused(f"文件过大：单个视频不能超过 {human_size(limit)}。")
+        raise UploadRefused(f"文件过大：单个视频不能超过 {size_display(limit)}。")
     return suffix
-
-
-def human_size(size: int) -> str:
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= scale:
-            return f"{size / scale:.1f}".rstrip("0").rstrip(".") + f" {unit}"
-    return f"{size} 字节"
 
 
 def _clean_title(title: str, name: str) -> str:
@@ -138,9 +132,7 @@ def _clean_title(title: str, name: str) -> str:
 
 
 def _mark_failed(asset: VideoAsset, reason: str) -> None:
-    VideoAsset.objects.filter(pk=asset.pk).update(
-        status=VideoStatus.FAILED, failure_reason=reason, upload_id=""
-    )
+    video_asset_fail(asset_id=asset.pk, reason=reason)
     asset.refresh_from_db()
 
 
@@ -389,9 +381,11 @@ def video_upload_abort(*, asset: VideoAsset) -> None:
     upload_id = asset.upload_id
     # Claim the upload the way completion does, so that an abort racing a completion loses
     # cleanly instead of failing an asset that completion marks uploaded.
-    claimed = VideoAsset.objects.filter(
-        pk=asset.pk, status=VideoStatus.UPLOADING, upload_id=upload_id
-    ).update(status=VideoStatus.FAILED, failure_reason=CANCELLED, upload_id="")
+    claimed = video_asset_fail(
+        asset_id=asset.pk,
+        reason=CANCELLED,
+        only_if={"status": VideoStatus.UPLOADING, "upload_id": upload_id},
+    )
     if not claimed:
         raise UploadRefused("该视频的上传已经结束，无法取消。", status=409)
     if upload_id:

@@ -17,10 +17,10 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
-from accounts.institutions import editor_institution
-from accounts.models import Organisation
+from accounts.api import Organisation, editor_institution
 
 from . import upload
+from .display import size_display
 from .models import VideoAsset, VideoStatus
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
             "accept": ",".join([*extensions, "video/*"]),
             "extensions": "、".join(ext.lstrip(".").upper() for ext in extensions),
             "max_bytes": settings.VIDEO_MAX_UPLOAD_BYTES,
-            "max_display": upload.human_size(settings.VIDEO_MAX_UPLOAD_BYTES),
+            "max_display": size_display(settings.VIDEO_MAX_UPLOAD_BYTES),
             "urls": {
                 "start": reverse("media_upload_start"),
                 "sign": reverse("media_upload_sign", args=[0]),
@@ -231,7 +231,7 @@ def upload_direct(request: HttpRequest) -> HttpResponse:
         length = 0
     limit = settings.VIDEO_MAX_UPLOAD_BYTES
     if length > limit + FORM_OVERHEAD_BYTES:
-        return _error(f"文件过大：单个视频不能超过 {upload.human_size(limit)}。", 413)
+        return _error(f"文件过大：单个视频不能超过 {size_display(limit)}。", 413)
     return _upload_direct_checked(request)
 
 
@@ -245,7 +245,7 @@ def _upload_direct_checked(request: HttpRequest, institution: Organisation) -> J
     if declared not in (None, ""):
         declared = _int(declared, "文件大小")
         if declared > settings.VIDEO_MAX_UPLOAD_BYTES:
-            limit = upload.human_size(settings.VIDEO_MAX_UPLOAD_BYTES)
+            limit = size_display(settings.VIDEO_MAX_UPLOAD_BYTES)
             raise upload.UploadRefused(f"文件过大：单个视频不能超过 {limit}。")
     if uploaded is None:
         raise upload.UploadRefused("请选择要上传的视频文件。")

@@ -14,7 +14,6 @@ allows (a reviewer editing or retrying) answers 403.
 
 import time
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -24,7 +23,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
@@ -32,7 +30,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import BasePermissionPolicy
 
-from accounts.roles import BUREAU_ADMIN, REVIEWER, institution_group_name
+from accounts.api import BUREAU_ADMIN, REVIEWER, institution_group_name
 
 from .access import (
     asset_editable,
@@ -42,9 +40,10 @@ from .access import (
     video_access,
 )
 from .delivery import asset_poster_url, master_playlist_url, playlist_allowed
+from .display import duration_display, size_display
 from .models import VideoAsset, VideoStatus
 from .realtime import asset_state
-from .services import video_asset_retry
+from .services import video_asset_retry, video_asset_retry_allowed
 
 ASSET_URL_NAME = "media_asset"  # an alias of the asset page, for the uploader and others
 _INSTITUTION_GROUP_PREFIX = institution_group_name(0).removesuffix("0")  # "施教机构#"
@@ -56,34 +55,6 @@ def upload_url() -> str | None:
         return reverse("media_upload")
     except NoReverseMatch:
         return None
-
-
-def asset_retry_allowed(asset: VideoAsset, *, now=None) -> bool:
-    """A failed asset, or one stuck in processing longer than any run can take (the same limit
-    as the beat job that re-queues stuck assets), may be processed again."""
-    if asset.status == VideoStatus.FAILED:
-        return True
-    if asset.status != VideoStatus.PROCESSING:
-        return False
-    now = now or timezone.now()
-    started = asset.processing_started_at
-    return started is None or (now - started).total_seconds() > settings.VIDEO_STUCK_AFTER_SECONDS
-
-
-def _size_display(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
-def _duration_display(seconds: float) -> str:
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 class VideoAssetPermissionPolicy(BasePermissionPolicy):
@@ -210,7 +181,7 @@ class VideoAssetIndexView(generic.IndexView):
             Column(
                 "duration",
                 label="时长",
-                accessor=lambda asset: _duration_display(asset.duration) if asset.duration else "—",
+                accessor=lambda asset: duration_display(asset.duration) if asset.duration else "—",
             ),
             DateColumn("created_at", label="上传时间", sort_key="created_at"),
         ]
@@ -262,15 +233,15 @@ class VideoAssetPageView(generic.InspectView):
             asset=asset,
             state=asset_state(asset),
             can_edit=editable,
-            can_retry=editable and asset_retry_allowed(asset),
+            can_retry=editable and video_asset_retry_allowed(asset),
             retry_url=reverse(self.retry_url_name, args=[asset.pk]) if editable else "",
             ws_path=f"/ws/media/assets/{asset.pk}/",
             # The player asks for the playlist once the asset is ready (404 until then).
             playlist_url=master_playlist_url(asset),
             poster_url=asset_poster_url(asset, now=time.time()) if preview else "",
             hls_url=static("media/vendor/hls.light.min.mjs"),
-            size_display=_size_display(asset.source_size) if asset.source_size else "—",
-            duration_display=_duration_display(asset.duration) if asset.duration else "—",
+            size_display=size_display(asset.source_size) if asset.source_size else "—",
+            duration_display=duration_display(asset.duration) if asset.duration else "—",
             renditions=sorted(int(r["height"]) for r in asset.renditions),
         )
         return context
@@ -328,7 +299,7 @@ class VideoAssetViewSet(ModelViewSet):
             if not video_access(request.user).editor_of:
                 raise PermissionDenied
             asset = get_object_or_404(assets_editable_by(request.user), pk=pk)
-            if asset_retry_allowed(asset):
+            if video_asset_retry_allowed(asset):
                 video_asset_retry(asset=asset)
                 messages.success(request, f"已重新提交转码：{asset.title}")
             else:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from captcha.views import _captcha_image
 
-from accounts.speech import digits_wav, speech_available
+from accounts.api import digits_wav, speech_available
 
 
 def code_png(code: str) -> bytes:

@@ -14,7 +14,7 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from accounts.middleware import session_login_check
+from accounts.api import session_login_check
 
 from . import services
 from .models import EndReason

@@ -9,10 +9,14 @@ in that same transaction (DESIGN.md §4).
 from django.db import transaction
 from django.utils import timezone
 
-from courses.api import CoursePage, LessonPage, Subject
-from credits.api import current_year
-from credits.models import CreditCategory, CreditSource
-from credits.services import credit_grant, credit_year_ensure
+from courses.api import CoursePage, LessonPage, Subject, course_live_lessons
+from credits.api import (
+    CreditCategory,
+    CreditSource,
+    credit_grant,
+    credit_year_get_or_create,
+    current_year,
+)
 
 from .models import CourseProgress, LessonProgress
 
@@ -38,10 +42,6 @@ def lesson_progress(progress: CourseProgress, lesson: LessonPage) -> LessonProgr
     return item
 
 
-def course_lessons(course: CoursePage) -> list[LessonPage]:
-    return list(LessonPage.objects.live().child_of(course).select_related("video"))
-
-
 def coverage(frontier: float, duration: float) -> float:
     return min(1.0, frontier / duration) if duration > 0 else 0.0
 
@@ -50,14 +50,14 @@ def watched_enough(item: LessonProgress, duration: float, year) -> bool:
     return coverage(item.frontier, duration) + COVERAGE_EPSILON >= float(year.completion_coverage)
 
 
-def credit_year_for(course: CoursePage, now, *, known=None):
+def completion_year_get_or_create(course: CoursePage, now, *, known=None):
     """The credit year a completion at `now` counts for (DESIGN.md §2: before the deadline);
     `known`, a year already loaded, saves the query when it is that year."""
     accounting = course.subject == Subject.ACCOUNTING
     year = current_year(timezone.localdate(now), accounting=accounting)
     if known is not None and known.year == year:
         return known
-    return credit_year_ensure(year=year)
+    return credit_year_get_or_create(year=year)
 
 
 def course_counts_in(course: CoursePage, year) -> bool:
@@ -81,8 +81,8 @@ def progress_settle(progress: CourseProgress, *, now) -> bool:
     if progress.completed_at is not None:
         return True
     course = progress.course
-    year = credit_year_for(course, now)
-    lessons = course_lessons(course)
+    year = completion_year_get_or_create(course, now)
+    lessons = course_live_lessons(course)
     items = {item.lesson_id: item for item in progress.lessons.all()}
     all_complete = bool(lessons)
     for lesson in lessons:

@@ -13,16 +13,20 @@ import uuid
 from django.db import transaction
 from wagtail.models import Page
 
-from courses.api import CoursePage, LessonPage, course_study_allowed
-from courses.quiz import WhenExhausted
+from courses.api import (
+    CoursePage,
+    LessonPage,
+    WhenExhausted,
+    course_live_lessons,
+    course_study_allowed,
+)
 
 from . import clock
 from .models import QuizAttempt
 from .progress import (
+    completion_year_get_or_create,
     course_counts_in,
-    course_lessons,
     course_progress_locked,
-    credit_year_for,
     lesson_progress,
     progress_settle,
     watched_enough,
@@ -78,7 +82,7 @@ def _quiz_page(page_id: int):
 
 def _round_and_gate(page, course, progress, now) -> int:
     """The current round of `page`'s quiz for this learner, or 409 if it is not open yet."""
-    year = credit_year_for(course, now)
+    year = completion_year_get_or_create(course, now)
     if isinstance(page, LessonPage):
         item = lesson_progress(progress, page)
         if item.quiz_passed_at is not None:
@@ -92,7 +96,7 @@ def _round_and_gate(page, course, progress, now) -> int:
         raise ProtocolError(409, "结业考试已通过")
     progress_settle(progress, now=now)
     items = {item.lesson_id: item for item in progress.lessons.all()}
-    for lesson in course_lessons(course):
+    for lesson in course_live_lessons(course):
         item = items.get(lesson.pk)
         duration = lesson.video.duration if lesson.video_id else 0.0
         if item is None or item.completed_at is None or not watched_enough(item, duration, year):
@@ -106,7 +110,7 @@ def attempt_start(*, learner, page_id: int) -> tuple[int, dict]:
     if not course_study_allowed(learner, course):
         raise ProtocolError(403, "您不能学习该课程（请以学员身份登录）")
     now = clock.now()
-    year = credit_year_for(course, now)
+    year = completion_year_get_or_create(course, now)
     if not course_counts_in(course, year):
         raise ProtocolError(409, year_refusal(year))
     refusal = None

@@ -19,9 +19,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from courses.api import LessonPage, course_study_allowed
-from media.delivery import master_playlist_url
-from media.models import VideoStatus
+from courses.api import course_study_allowed, lesson_live
+from media.api import master_playlist_url, video_playable
 
 from . import clock
 from .models import (
@@ -34,10 +33,10 @@ from .models import (
     RefusedRun,
 )
 from .progress import (
+    completion_year_get_or_create,
     course_counts_in,
     course_progress_locked,
     coverage,
-    credit_year_for,
     lesson_progress,
     progress_settle,
     watched_enough,
@@ -66,7 +65,7 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
     """Start watching a lesson: 201 and the session, superseding the learner's other sessions."""
     if not page_id_valid(lesson_id):
         raise ProtocolError(400, "lesson 应为课时编号")
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).select_related("video").first()
+    lesson = lesson_live(lesson_id)
     if lesson is None:
         raise ProtocolError(404, "该课时不存在或已下架")
     course = lesson.course
@@ -75,10 +74,10 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
     if not course_study_allowed(learner, course):
         raise ProtocolError(403, "您不能学习该课程（请以学员身份登录）")
     video = lesson.video
-    if video is None or video.status != VideoStatus.READY or video.duration <= 0:
+    if not video_playable(video):
         raise ProtocolError(409, "该课时的视频暂不可播放")
     now = clock.now()
-    year = credit_year_for(course, now)
+    year = completion_year_get_or_create(course, now)
     if not course_counts_in(course, year):
         raise ProtocolError(409, year_refusal(year))
     with transaction.atomic():
@@ -151,7 +150,7 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
         item.save(update_fields=["frontier", "credited", "position"])
         # Only a lesson watched far enough can change what is complete (most heartbeats of a
         # lesson under way skip the check and its queries).
-        year = credit_year_for(session.course, now, known=session.year)
+        year = completion_year_get_or_create(session.course, now, known=session.year)
         if progress.completed_at is None and (
             item.completed_at is not None or watched_enough(item, session.duration, year)
         ):

@@ -11,7 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.middleware import activity_touch
+from accounts.api import activity_touch
 
 from . import quizzes, services
 from .challenge_media import audio_available, code_png, code_wav

@@ -9,7 +9,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from accounts.selectors import users_in_scope
+from accounts.api import users_in_scope
 
 from .models import FraudSignal
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "courses",
     "media.apps.MediaConfig",
     "player",
+    "demo",
     "credits",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -254,7 +255,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="anyang"),
         },
-        # Whole anonymous pages (catalog/cache.py): their own keys, bounded by their timeout.
+        # Whole anonymous pages (config/page_cache.py): their own keys, bounded by their timeout.
         "pages": {
             "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": env.str("PAGES_CACHE_URL", default=REDIS_URL),

@@ -97,10 +97,10 @@ def test_returned_or_unpublished_courses_are_nowhere(world, client):
 
 
 def test_only_the_current_credit_years_courses_are_listed(world, client):
-    from credits.services import credit_year_ensure
+    from credits.services import credit_year_get_or_create
 
     old = published(world, title="上一年度的课程")
-    old.credit_years.set([credit_year_ensure(year=world.year.year - 1)])
+    old.credit_years.set([credit_year_get_or_create(year=world.year.year - 1)])
     old.save_revision().publish()
     published(world, title="本年度的课程")
     assert titles(client.get("/courses/public/")) == ["本年度的课程"]

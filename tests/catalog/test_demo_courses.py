@@ -9,8 +9,8 @@ from wagtail.models import WorkflowState
 
 from accounts.demo import demo_accounts_load
 from accounts.models import Organisation, User
-from catalog.demo.courses import INSTITUTIONS
 from courses.models import CoursePage, LessonPage, Subject, Topic
+from demo.courses import INSTITUTIONS
 from media.models import VideoAsset, VideoStatus
 from tests.media.people import make_asset
 

@@ -28,7 +28,7 @@ from courses.models import (
 from courses.services import institution_page_ensure
 from credits.api import current_year
 from credits.models import CreditYear
-from credits.services import credit_year_ensure
+from credits.services import credit_year_get_or_create
 from tests.factories import LearnerFactory, OrganisationFactory, UserFactory, home_page
 from tests.media.people import make_asset, make_editor
 
@@ -82,7 +82,11 @@ class World:
             setattr(course, name, value)
         # The 会计专区's year turns a day later (Dec 31): give its courses that year.
         accounting = fields.get("subject") == Subject.ACCOUNTING
-        year = credit_year_ensure(year=current_year(accounting=True)) if accounting else self.year
+        year = (
+            credit_year_get_or_create(year=current_year(accounting=True))
+            if accounting
+            else self.year
+        )
         course.credit_years.set([year])
         course.instructors.set(instructors)
         course.save_revision(user=institution.editor, clean=False)
@@ -145,7 +149,7 @@ def _institution(name: str, tag: str) -> Institution:
 def world(db) -> World:
     index = InstitutionIndexPage(title="施教机构", slug="institutions")
     home_page().add_child(instance=index)
-    year = credit_year_ensure(year=current_year())  # the catalog reads today's year
+    year = credit_year_get_or_create(year=current_year())  # the catalog reads today's year
     assert year.minutes_per_hour == 1
     world = World(a=_institution("甲培训学院", "甲"), b=_institution("乙培训学院", "乙"), year=year)
     health = Industry.objects.get(name="卫生健康")

@@ -138,9 +138,9 @@ def test_hours_at_the_boundary(world):
 
 
 def test_the_strictest_year_decides(world):
-    from credits.services import credit_year_ensure
+    from credits.services import credit_year_get_or_create
 
-    stricter = credit_year_ensure(year=world.year.year - 1)
+    stricter = credit_year_get_or_create(year=world.year.year - 1)
     stricter.minutes_per_hour = 3
     stricter.save()
     course = world.course(lessons=2, credit_hours=Decimal("2.0"))  # 5 min ÷ 3 = 1.5

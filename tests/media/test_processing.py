@@ -182,7 +182,9 @@ def test_a_superseded_run_removes_its_own_output(uploaded_asset, monkeypatch):
     assert storage_walk(f"{asset.prefix}hls/") == []
 
 
-def test_stuck_assets_are_queued_again(uploaded_asset, settings):
+def test_stuck_assets_are_queued_again(
+    uploaded_asset, settings, django_capture_on_commit_callbacks
+):
     from django.utils import timezone
 
     asset = uploaded_asset()
@@ -190,7 +192,12 @@ def test_stuck_assets_are_queued_again(uploaded_asset, settings):
     VideoAsset.objects.filter(pk=asset.pk).update(
         status=VideoStatus.PROCESSING, processing_started_at=long_ago, run=None
     )
-    assert video_assets_requeue_stuck() == 1  # Celery is eager in tests: it runs now
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert video_assets_requeue_stuck() == 1
+    # Queued after commit, like every other path: nothing ran inside the sweeper's transaction.
+    asset.refresh_from_db()
+    assert asset.status == VideoStatus.UPLOADED and len(queued) == 1
+    queued[0]()  # the commit: Celery is eager in tests, so the task runs now
     asset.refresh_from_db()
     assert asset.status == VideoStatus.READY
 

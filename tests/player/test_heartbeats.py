@@ -293,7 +293,7 @@ def test_a_completion_after_the_deadline_counts_only_where_the_course_is_approve
     year, and only once the course is approved for that year (DESIGN.md §2)."""
     from zoneinfo import ZoneInfo
 
-    from credits.services import credit_year_ensure
+    from credits.services import credit_year_get_or_create
 
     year = world.year.year
     clock.now = datetime.datetime(year, 12, 30, 23, 57, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -303,7 +303,7 @@ def test_a_completion_after_the_deadline_counts_only_where_the_course_is_approve
     status, answer = player.beat([[140, 150]])
     assert answer["credited"] == 10 and answer["complete"] is True
     assert answer["course_complete"] is False and not CreditEntry.objects.exists()
-    next_year = credit_year_ensure(year=year + 1)
+    next_year = credit_year_get_or_create(year=year + 1)
     course.credit_years.add(next_year)  # the course is approved for the next year too
     course.save()  # (parental many-to-many: written on save)
     clock.tick(10)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from config.page_cache import page_cache_purge
 from courses.models import CoursePage
 from courses.signals import course_search_refresh
 
@@ -10,7 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         courses = CoursePage.objects.all()
         course_search_refresh(courses)
-        from catalog.cache import catalog_cache_purge  # cached search pages show the old index
-
-        catalog_cache_purge()
+        page_cache_purge()  # cached search pages show the old index
         self.stdout.write(f"已重建 {courses.count()} 门课程的搜索索引。")

@@ -7,11 +7,16 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from accounts.models import Organisation, OrganisationKind, OrganisationStatus
-from catalog.models import HelpPage, HomePage, NoticeIndexPage, NoticePage, SiteFilingSettings
-from catalog.notice_text import notice_parse
-from courses.models import InstitutionIndexPage, InstitutionPage
-from courses.services import institution_page_ensure
+from accounts.api import institutions_approved
+from catalog.api import (
+    HelpPage,
+    HomePage,
+    NoticeIndexPage,
+    NoticePage,
+    SiteFilingSettings,
+    notice_parse,
+)
+from courses.api import InstitutionIndexPage, InstitutionPage, institution_page_ensure
 
 DEMO_DIR = Path(__file__).resolve().parent
 NOTICE_2025 = DEMO_DIR / "anyang-notice-2025.txt"
@@ -122,9 +127,7 @@ def demo_site_load() -> dict[str, int]:
             intro="<p>各施教机构公开培训范围、培训内容、收费项目及标准。</p>",
         )
         created["pages"] += new
-        for institution in Organisation.objects.filter(
-            kind=OrganisationKind.INSTITUTION, status=OrganisationStatus.APPROVED
-        ):
+        for institution in institutions_approved():
             if not InstitutionPage.objects.filter(organisation=institution).exists():
                 institution_page_ensure(institution=institution, **INSTITUTION_DISCLOSURE)
                 created["pages"] += 1

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import demo_accounts_describe, demo_accounts_load
-from catalog.demo.content import demo_site_load
-from catalog.demo.courses import demo_courses_load
+from accounts.api import demo_accounts_describe, demo_accounts_load
+from demo.content import demo_site_load
+from demo.courses import demo_courses_load
 
 
 class Command(BaseCommand):

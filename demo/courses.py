@@ -15,16 +15,21 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from wagtail.documents.models import Document
 from wagtail.models import Collection
 
-from accounts.institutions import editor_institution, institution_editor_add
-from accounts.models import Industry, Organisation, OrganisationKind, OrganisationStatus, User
-from catalog.api import listing_workflow
-from catalog.listing import listing_reviewers
-from courses.models import (
+from accounts.api import (
+    Industry,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    User,
+    editor_institution,
+    institution_editor_add,
+)
+from catalog.api import listing_reviewers, listing_workflow
+from courses.api import (
     BasisKind,
     CoursePage,
     InstitutionPage,
@@ -32,14 +37,16 @@ from courses.models import (
     LessonPage,
     Subject,
     Topic,
+    institution_page_ensure,
 )
-from courses.services import institution_page_ensure
-from credits.api import current_year
-from credits.services import credit_year_ensure
-from media.ffmpeg import tools_find
-from media.models import VideoAsset, VideoStatus
-from media.services import video_asset_create, video_asset_process
-from media.storage import storage_delete_prefix
+from credits.api import credit_year_get_or_create, current_year
+from media.api import (
+    VideoAsset,
+    VideoStatus,
+    tools_find,
+    video_asset_discard_unfinished,
+    video_asset_ingest,
+)
 
 # (seconds, lavfi video source) of each institution's two lecture clips. The first institution's
 # first clip is 720p, so that its master playlist carries the whole ladder (360/540/720).
@@ -582,26 +589,18 @@ def _videos(institution: Organisation, editor: User, clips=CLIPS) -> list[VideoA
     for number, (seconds, source) in enumerate(clips, start=1):
         title = f"{institution.name[:12]} 示范讲座 {number}"
         asset = VideoAsset.objects.filter(institution=institution, title=title).first()
-        if asset is not None and asset.status != VideoStatus.READY and not asset.lessons.exists():
-            # Left half-made by an interrupted run: start this video again.
-            storage_delete_prefix(asset.prefix)
-            asset.delete()
-            asset = None
+        if asset is not None and video_asset_discard_unfinished(asset=asset):
+            asset = None  # left half-made by an interrupted run: start this video again
         if asset is None:
             with tempfile.TemporaryDirectory() as folder:
                 data = _clip(Path(folder) / "clip.mp4", seconds, source)
-            asset = video_asset_create(
+            asset = video_asset_ingest(
                 institution=institution,
                 title=title,
                 original_name=f"demo-{number}.mp4",
                 created_by=editor,
+                data=data,
             )
-            default_storage.save(asset.source_key, ContentFile(data))
-            VideoAsset.objects.filter(pk=asset.pk).update(
-                status=VideoStatus.UPLOADED, source_size=len(data)
-            )
-            video_asset_process(asset_id=asset.pk)
-            asset.refresh_from_db()
         if asset.status != VideoStatus.READY:
             raise RuntimeError(f"演示视频“{title}”转码失败：{asset.failure_reason or asset.status}")
         videos.append(asset)
@@ -663,7 +662,7 @@ def _course(
     )
     page.add_child(instance=course)
     if demo.subject == Subject.ACCOUNTING:  # its year turns a day later (Dec 31)
-        year = credit_year_ensure(year=current_year(accounting=True))
+        year = credit_year_get_or_create(year=current_year(accounting=True))
     course.credit_years.set([year])
     course.instructors.set(instructors)
     course.save_revision(user=editor)
@@ -707,7 +706,7 @@ def _course(
 def demo_courses_load(*, password: str) -> int:
     """Institutions, their videos, instructors and approved courses. Returns courses created."""
     created = 0
-    year = credit_year_ensure(year=current_year())
+    year = credit_year_get_or_create(year=current_year())
     for demo in INSTITUTIONS:
         with transaction.atomic():
             institution, _ = Organisation.objects.get_or_create(

@@ -1,4 +1,4 @@
-"""Anonymous pages of the catalog (catalog lists, search, course and institution pages) are
+"""Anonymous public pages (the catalog's lists and search, course and institution pages) are
 cached whole in a cache of their own ("pages", so a flood of distinct URLs can never evict the
 login and reset counters in "default"): they carry no CSRF token and nothing per user. Any
 change to what they show — a page published, unpublished, moved or restricted, an instructor
@@ -36,14 +36,14 @@ def _generation() -> str:
     return _cache().get_or_set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
-def catalog_cache_purge() -> None:
+def page_cache_purge() -> None:
     # A fresh random token, never a counter: an evicted counter would restart and reuse keys.
     _cache().set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def _purge_after_commit(sender=None, **kwargs):
     # robust: a cache outage must never break the publish that triggered the purge.
-    transaction.on_commit(catalog_cache_purge, robust=True)
+    transaction.on_commit(page_cache_purge, robust=True)
 
 
 # Plain models whose rows the cached pages show (page and snippet publishing are signals below).
