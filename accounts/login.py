@@ -275,28 +275,11 @@ def logout_view(request):
 # --- Services ---------------------------------------------------------------------------------
 
 
-def user_sessions_group(user_pk: int) -> str:
-    """The channel-layer group a user's websocket consumers join to be told their login ended."""
-    return f"user-sessions-{user_pk}"
-
-
-def _notify_sockets(user_pk: int) -> None:
-    try:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(user_sessions_group(user_pk), {"type": "session.ended"})
-    except Exception:  # best effort: a socket also re-checks its session on its next message
-        log.warning("could not tell the websockets of user %s to close", user_pk, exc_info=True)
-
-
 def sessions_end_all(user, *, request=None) -> None:
     """End every session of `user` at once, in O(1): raise their session generation, which is
     part of every session's auth hash, so each of their sessions fails verification on its next
     request. If `request` is the user's own, that session is kept (its hash is renewed).
-    Websocket consumers in `user_sessions_group(user.pk)` are told to close.
+    An open player socket finds out on its next message (it checks the login on every one).
     """
     from django.contrib.auth import get_user_model
     from django.db.models import F
@@ -306,7 +289,6 @@ def sessions_end_all(user, *, request=None) -> None:
     user.session_generation = users.values_list("session_generation", flat=True).get()
     if request is not None and getattr(request, "user", None) == user:
         update_session_auth_hash(request, user)
-    _notify_sockets(user.pk)
 
 
 def password_change_completed(request, user) -> None:

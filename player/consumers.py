@@ -17,9 +17,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from accounts.api import session_login_check
 
 from . import services
-from .models import EndReason
+from .models import PlaybackSession
 from .protocol import ProtocolError, body_load, login_kept_alive
 from .ratelimit import Allowance, SocketBudget, allowance_now
+from .realtime import ended_message, session_group
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +34,11 @@ TOO_MANY = "心跳过于频繁，请稍后再试"
 def _session_open(user, session_id) -> tuple[int, str, Allowance]:
     """(200, "") if the session is the user's and active; else the status it would answer and
     why it ended; and the year's message allowance for the socket."""
-    from .models import PlaybackSession
-
     allowance = allowance_now()
     session = PlaybackSession.objects.filter(pk=session_id, learner=user).first()
     if session is None:
         return 404, "", allowance
     return (200, "", allowance) if session.active else (409, session.end_reason, allowance)
-
-
-def _ended_message(reason: str) -> dict:
-    """What the socket is told before it closes with 4409."""
-    if reason == EndReason.SUPERSEDED:
-        return {"type": "superseded"}
-    return {"type": "ended", "reason": reason}
 
 
 class PlayerConsumer(AsyncWebsocketConsumer):
@@ -67,13 +59,13 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         if status == 409:
-            await self._send(_ended_message(reason))
+            await self._send(ended_message(reason))
             await self.close(code=CLOSE_ENDED)
             return
         # Pushes (superseded, ended) come through the channel layer. Without it (Redis down) the
         # socket still carries heartbeats (config.channel_layer): the next heartbeat after a
         # missed push is answered 409.
-        self.group = services.session_group(self.session_id)
+        self.group = session_group(self.session_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
@@ -121,15 +113,11 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         if status == 404:
             await self.close(code=CLOSE_NOT_FOUND)
         elif status == 409:
-            await self._send(_ended_message(payload.get("reason", "")))
+            await self._send(ended_message(payload.get("reason", "")))
             await self.close(code=CLOSE_ENDED)
 
-    async def player_superseded(self, event: dict) -> None:
-        await self._send(_ended_message(EndReason.SUPERSEDED))
-        await self.close(code=CLOSE_ENDED)
-
-    async def player_ended(self, event: dict) -> None:
-        await self._send(_ended_message(event.get("reason", "")))
+    async def player_ended(self, event: dict) -> None:  # realtime.ENDED_EVENT
+        await self._send(ended_message(event.get("reason", "")))
         await self.close(code=CLOSE_ENDED)
 
     async def _send(self, message: dict) -> None:

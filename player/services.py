@@ -9,14 +9,11 @@ Functions return `(status, payload)` or raise `ProtocolError`; views and the con
 them.
 """
 
-import logging
 import random
 import secrets
 import uuid
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
 from courses.api import course_study_allowed, lesson_live
@@ -43,8 +40,7 @@ from .progress import (
     year_refusal,
 )
 from .protocol import ChallengeAnswer, Heartbeat, ProtocolError, page_id_valid
-
-log = logging.getLogger(__name__)
+from .realtime import session_ended_publish
 
 RANGE_TOLERANCE = 1.0  # s a range may start past the frontier (players seek to keyframes)
 CHECK_EXPIRES_IN = 60  # s
@@ -52,10 +48,6 @@ CHECK_WRONG_LIMIT = 3
 CHECK_ANSWER_INTERVAL = 2.0  # s between answers (rate limit)
 CHECK_CODE_CHARS = "234569"  # digits only (read aloud for the audio check); no 7: it reads as 1
 CHECK_CODE_LENGTH = 4
-
-
-def session_group(session_id) -> str:
-    return f"player-session-{session_id}"
 
 
 # --- Starting --------------------------------------------------------------------------------
@@ -106,7 +98,7 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
             _check_issue(state, now)  # still pending, with a fresh code for the new page
             state.save()
         for old in superseded:
-            transaction.on_commit(lambda old=old: _push(old, {"type": "player.superseded"}))
+            session_ended_publish(old, EndReason.SUPERSEDED)
     return 201, {
         "session": str(session.pk),
         "duration": session.duration,
@@ -130,10 +122,8 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
         if not (session.lesson.live and session.course.live):  # withdrawn while watching
             session.ended_at, session.end_reason = clock.now(), EndReason.LESSON_UNAVAILABLE
             session.save(update_fields=["ended_at", "end_reason"])
-            transaction.on_commit(
-                lambda: _push(session.pk, {"type": "player.ended", "reason": session.end_reason})
-            )
-            return 409, {"error": _ended_message(session), "reason": session.end_reason}
+            session_ended_publish(session.pk, session.end_reason)
+            return 409, {"error": ended_text(session.end_reason), "reason": session.end_reason}
         if heartbeat.seq == session.last_seq and heartbeat.digest == session.last_digest:
             return 200, session.last_answer  # a retransmission: the same answer again
         now = clock.now()
@@ -366,11 +356,7 @@ def challenge_answer(*, learner, session_id, data: dict) -> tuple[int, dict]:
                 f"{CHECK_WRONG_LIMIT} 次，本次学习已结束。",
                 created_at=now,
             )
-            transaction.on_commit(
-                lambda: _push(
-                    session.pk, {"type": "player.ended", "reason": EndReason.CHALLENGE_FAILED}
-                )
-            )
+            session_ended_publish(session.pk, EndReason.CHALLENGE_FAILED)
         else:
             _check_issue(state, now)  # a new code after each wrong answer
         state.save()
@@ -425,7 +411,7 @@ def _active_locked(learner, session_id) -> tuple[LearnerPlayState, PlaybackSessi
     state = _state_locked(learner)
     session = _session_of(learner, session_id, lock=True)
     if not session.active:
-        raise ProtocolError(409, _ended_message(session), reason=session.end_reason)
+        raise ProtocolError(409, ended_text(session.end_reason), reason=session.end_reason)
     return state, session
 
 
@@ -444,23 +430,12 @@ def _session_of(learner, session_id, *, lock: bool) -> PlaybackSession:
     return session
 
 
-def _ended_message(session: PlaybackSession) -> str:
-    if session.end_reason == EndReason.SUPERSEDED:
+def ended_text(reason: str) -> str:
+    """Why a session ended, as the learner reads it (the 409 answer's `error`)."""
+    if reason == EndReason.SUPERSEDED:
         return "您已在其他页面或设备开始学习，本页已停止计时"
-    if session.end_reason == EndReason.CHALLENGE_FAILED:
+    if reason == EndReason.CHALLENGE_FAILED:
         return "随机验证连续答错，本次学习已结束，请重新开始"
-    if session.end_reason == EndReason.LESSON_UNAVAILABLE:
+    if reason == EndReason.LESSON_UNAVAILABLE:
         return "该课程已下架，本次学习已结束；已完成的学时不受影响"
     return "本次学习已结束"
-
-
-def _push(session_id, message: dict) -> None:
-    """Tell the session's websocket (after commit). Losing it loses nothing: the session's
-    next heartbeat gets 409 anyway."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(session_group(session_id), message)
-    except Exception:  # the channel layer (Redis) is down: crediting never depends on it
-        log.warning("player: could not push %s to session %s", message["type"], session_id)
