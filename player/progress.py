@@ -46,8 +46,21 @@ def coverage(frontier: float, duration: float) -> float:
     return min(1.0, frontier / duration) if duration > 0 else 0.0
 
 
-def watched_enough(item: LessonProgress, duration: float, year) -> bool:
-    return coverage(item.frontier, duration) + COVERAGE_EPSILON >= float(year.completion_coverage)
+def lesson_duration(lesson: LessonPage) -> float:
+    """The one duration a lesson's watching is measured against: its video's now (a session
+    keeps the duration it started with only to bound what it credits)."""
+    video = lesson.video if lesson.video_id else None
+    return video.duration if video is not None else 0.0
+
+
+def lesson_coverage(item: LessonProgress, lesson: LessonPage) -> float:
+    return coverage(item.frontier, lesson_duration(lesson))
+
+
+def watched_enough(item: LessonProgress, lesson: LessonPage, year) -> bool:
+    """THE rule for "this lesson is watched": the year's coverage of the lesson's video. Every
+    path (a heartbeat, a quiz opening, an exam opening, completion) asks this one."""
+    return lesson_coverage(item, lesson) + COVERAGE_EPSILON >= float(year.completion_coverage)
 
 
 def completion_year_get_or_create(course: CoursePage, now, *, known=None):
@@ -87,12 +100,11 @@ def progress_settle(progress: CourseProgress, *, now) -> bool:
     all_complete = bool(lessons)
     for lesson in lessons:
         item = items.get(lesson.pk)
-        duration = lesson.video.duration if lesson.video_id else 0.0
         if item is None:
             all_complete = False
             continue
         if item.completed_at is None:
-            if watched_enough(item, duration, year) and (
+            if watched_enough(item, lesson, year) and (
                 not lesson.has_quiz or item.quiz_passed_at is not None
             ):
                 item.completed_at = now

@@ -87,7 +87,7 @@ def _round_and_gate(page, course, progress, now) -> int:
         item = lesson_progress(progress, page)
         if item.quiz_passed_at is not None:
             raise ProtocolError(409, "本讲测验已通过")
-        if not watched_enough(item, page.video.duration if page.video_id else 0.0, year):
+        if not watched_enough(item, page, year):
             raise ProtocolError(
                 409, f"请先观看本讲视频（至少 {int(year.completion_coverage * 100)}%）再参加测验"
             )
@@ -98,8 +98,7 @@ def _round_and_gate(page, course, progress, now) -> int:
     items = {item.lesson_id: item for item in progress.lessons.all()}
     for lesson in course_live_lessons(course):
         item = items.get(lesson.pk)
-        duration = lesson.video.duration if lesson.video_id else 0.0
-        if item is None or item.completed_at is None or not watched_enough(item, duration, year):
+        if item is None or item.completed_at is None or not watched_enough(item, lesson, year):
             raise ProtocolError(409, "请先学完全部课时再参加结业考试")
     return progress.exam_rewatches
 

@@ -33,7 +33,7 @@ from .progress import (
     completion_year_get_or_create,
     course_counts_in,
     course_progress_locked,
-    coverage,
+    lesson_coverage,
     lesson_progress,
     progress_settle,
     watched_enough,
@@ -142,7 +142,7 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
         # lesson under way skip the check and its queries).
         year = completion_year_get_or_create(session.course, now, known=session.year)
         if progress.completed_at is None and (
-            item.completed_at is not None or watched_enough(item, session.duration, year)
+            item.completed_at is not None or watched_enough(item, session.lesson, year)
         ):
             progress_settle(progress, now=now)
             item.refresh_from_db(fields=["completed_at"])
@@ -257,7 +257,7 @@ def _answer(seq, credited, item, session, progress, reasons, state, now, complet
         "credited": round(credited, 3),
         "watched": round(item.credited, 3),
         "frontier": round(item.frontier, 3),
-        "coverage": round(coverage(item.frontier, session.duration), 4),
+        "coverage": round(lesson_coverage(item, session.lesson), 4),
         "complete": item.completed_at is not None,
         "course_complete": bool(complete),
         "reasons": [str(reason) for reason in reasons],
@@ -421,7 +421,7 @@ def _session_of(learner, session_id, *, lock: bool) -> PlaybackSession:
         key = uuid.UUID(str(session_id))
     except ValueError:
         raise ProtocolError(404, "学习记录不存在") from None
-    queryset = PlaybackSession.objects.select_related("year", "lesson", "course")
+    queryset = PlaybackSession.objects.select_related("year", "lesson__video", "course")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     session = queryset.filter(pk=key, learner=learner).first()

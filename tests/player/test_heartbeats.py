@@ -332,3 +332,18 @@ def test_crediting_does_not_depend_on_the_channel_layer(
     assert answer["course_complete"] is True and CreditEntry.objects.count() == 1
     player.session = first
     assert player.beat([[0, 10]])[0] == 409
+
+
+def test_completion_is_measured_against_the_video_as_it_is_now(world, course, player, clock):
+    """One rule, one duration (player.progress.watched_enough): a video re-processed shorter
+    while a session is open completes the lesson on the heartbeat that reaches its coverage,
+    and the answer's coverage is of that same duration."""
+    lesson = lessons_of(course)[0]
+    player.start(lesson)  # the session keeps 150 s, the duration at its start
+    type(lesson.video).objects.filter(pk=lesson.video_id).update(duration=100.0)
+    answer = player.watch(clock, 0, 90)
+    assert answer["complete"] is False
+    assert answer["coverage"] == pytest.approx(0.9, abs=1e-3)
+    answer = player.watch(clock, 90, 96)  # 96 % of the video now, 64 % of the session's copy
+    assert answer["complete"] is True and answer["course_complete"] is True
+    assert CreditEntry.objects.filter(learner=world.learner, course=course).count() == 1
