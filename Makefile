@@ -32,6 +32,7 @@ test: install
 check: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(RUN) python manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(RUN) python manage.py makemigrations --check --dry-run
 

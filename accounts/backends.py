@@ -108,10 +108,6 @@ def key_failures(key: str) -> int:
     return total or 0
 
 
-def key_is_locked(key: str) -> bool:
-    return key_failures(key) >= settings.AXES_FAILURE_LIMIT
-
-
 # --- The per-address limit ---------------------------------------------------------------------
 # One address may fail LOGIN_ADDRESS_FAILURE_LIMIT logins, across all accounts, within a window of
 # LOGIN_ADDRESS_WINDOW that starts at its first failure; then it is refused until the window ends.

@@ -3,7 +3,9 @@
 Table names in the SQL below come from migrations, never from input (hence the S608 waivers).
 """
 
-from django.db import migrations
+from contextlib import contextmanager
+
+from django.db import connections, migrations, transaction
 
 MAINTENANCE_TABLE = "append_only_maintenance"
 
@@ -67,16 +69,14 @@ def AppendOnly(table: str) -> migrations.RunPython:  # noqa: N802 (reads like an
     return migrations.RunPython(forward, backward)
 
 
-class maintenance_mode:  # noqa: N801 (a context manager, used like a function)
-    """Let the append-only triggers through for the duration (the test suite's flush only)."""
-
-    def __init__(self, using: str = "default", reason: str = "flush"):
-        self.using, self.reason = using, reason
-
-    def __enter__(self):
-        from django.db import connections
-
-        connection = connections[self.using]
+@contextmanager
+def maintenance_mode(using: str = "default", reason: str = "flush"):
+    """Let the append-only triggers through inside one transaction, opened here (the test suite's
+    flush only). The bypass is the transaction's: `set_config(..., true)` on PostgreSQL, a row
+    inserted and deleted in it on SQLite, so it ends when the transaction does, committed or
+    rolled back (or when the block ends, inside an outer one), and no other connection sees it."""
+    connection = connections[using]
+    with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 cursor.execute(
@@ -84,19 +84,15 @@ class maintenance_mode:  # noqa: N801 (a context manager, used like a function)
                 )
                 cursor.execute(
                     f"INSERT INTO {MAINTENANCE_TABLE} (reason) VALUES (%s)",  # noqa: S608
-                    [self.reason],
+                    [reason],
                 )
             elif connection.vendor == "postgresql":
-                cursor.execute("SELECT set_config('anyang.maintenance', 'on', false)")
-        return self
-
-    def __exit__(self, *exc):
-        from django.db import connections
-
-        connection = connections[self.using]
+                cursor.execute("SELECT set_config('anyang.maintenance', 'on', true)")
+        yield
+        # Undone here too (on an error the rollback undoes both): opened inside an outer
+        # transaction this is a savepoint, and a local setting would last until the outer one.
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")  # noqa: S608
             elif connection.vendor == "postgresql":
-                cursor.execute("SELECT set_config('anyang.maintenance', '', false)")
-        return False
+                cursor.execute("SELECT set_config('anyang.maintenance', '', true)")

@@ -134,3 +134,25 @@ def test_a_closed_year_takes_no_new_hours(world, live_course):
     with pytest.raises(ValueError):
         grant(world, live_course)
     assert not CreditEntry.objects.exists()
+
+
+def test_maintenance_lets_the_flush_through_for_its_transaction_only(world, live_course):
+    """config.db.maintenance_mode (the suite's flush): inside it the ledger's rows may go; the
+    bypass is the transaction's, so a failure inside rolls the deletion back and afterwards the
+    database refuses again."""
+    from config.db import maintenance_mode
+
+    grant(world, live_course)
+    with pytest.raises(RuntimeError), maintenance_mode():
+        CreditEntry.objects.all().delete()
+        assert not CreditEntry.objects.exists()
+        raise RuntimeError("the flush failed")
+    assert CreditEntry.objects.count() == 1  # rolled back with the bypass
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CreditEntry.objects.all().delete()
+    with maintenance_mode():
+        CreditEntry.objects.all().delete()
+    assert not CreditEntry.objects.exists()
+    grant(world, live_course, source_key="course:again")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CreditEntry.objects.all().delete()
