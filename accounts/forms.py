@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 
 from .identity import id_number_validate
+from .login import LoginCaptchaInput
 from .models import Organisation, TitleLevel, TitleSeries, User
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
@@ -47,7 +48,6 @@ def captcha_form(form_class, request, **kwargs):
 
 def captcha_field() -> CaptchaField:
     """A CAPTCHA for the public forms that create something or send a text message."""
-    from .login import LoginCaptchaInput
 
     return CaptchaField(
         label=_("验证码"),

@@ -26,10 +26,11 @@ from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
@@ -281,8 +282,6 @@ def sessions_end_all(user, *, request=None) -> None:
     request. If `request` is the user's own, that session is kept (its hash is renewed).
     An open player socket finds out on its next message (it checks the login on every one).
     """
-    from django.contrib.auth import get_user_model
-    from django.db.models import F
 
     users = get_user_model().objects.filter(pk=user.pk)
     users.update(session_generation=F("session_generation") + 1)

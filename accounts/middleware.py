@@ -15,12 +15,17 @@ message (`session_login_check`, which audits and ends a login that has ended) an
 4401 then.
 """
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model, logout
 from django.contrib.auth.views import redirect_to_login
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+
+from .audit import audit_record
+from .models import AuditAction
 
 LAST_ACTIVITY_KEY = "_last_activity"
 LOGIN_AT_KEY = "_login_at"
@@ -76,9 +81,6 @@ def session_end_reason(session) -> str | None:
 
 
 def session_expire_audit(*, user, session, reason: str, request=None) -> None:
-    from .audit import audit_record
-    from .models import AuditAction
-
     audit_record(
         action=AuditAction.SESSION_EXPIRED,
         actor=user,
@@ -94,9 +96,6 @@ def session_login_check(session_key: str | None, user_id, *, touch: bool = False
     user `user_id` (not logged out or ended elsewhere, not idle, not past 12 hours). A login that
     has just ended is audited and its session deleted. `touch` records activity (a visible,
     playing heartbeat), as the HTTP player does with `activity_touch`."""
-    from importlib import import_module
-
-    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 
     if not session_key:
         return False

@@ -4,9 +4,16 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .identity import id_number_decrypt, id_number_digest, id_number_encrypt, id_number_mask
+from .identity import (
+    id_number_decrypt,
+    id_number_digest,
+    id_number_encrypt,
+    id_number_mask,
+    phone_mask,
+)
 
 
 class County(models.Model):
@@ -253,13 +260,11 @@ class User(AbstractUser):
     @property
     def contact_masked(self) -> str:
         """How staff lists identify a person besides their name: masked phone, else masked ID."""
-        from .identity import phone_mask
 
         return phone_mask(self.phone) if self.phone else self.id_number_masked
 
     def _get_session_auth_hash(self, secret=None):
         # Django's hash is of the password; ours adds the session generation (sessions_end_all).
-        from django.utils.crypto import salted_hmac
 
         return salted_hmac(
             "accounts.User.session_auth_hash",

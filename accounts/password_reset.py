@@ -17,7 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from .audit import audit_record
-from .backends import client_ip
+from .backends import account_key, client_ip
+from .login import sessions_end_all
 from .models import AuditAction, PasswordResetCode, User
 from .sms import sms_send
 
@@ -117,9 +118,6 @@ def password_reset_complete(*, phone: str, code: str, password: str, request=Non
     """Set a new password if the code is right; ends every session of the account. The code is
     used up. Returns the user, or None if the code was wrong or expired."""
     from axes.handlers.proxy import AxesProxyHandler
-
-    from .backends import account_key
-    from .login import sessions_end_all
 
     entry, user = _code_checked(phone, code)
     if user is None:

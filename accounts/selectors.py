@@ -1,6 +1,6 @@
 """Reads with a scope: what each staff user may see (DESIGN.md §5)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import EmploymentStatus, OrganisationKind, User
 
@@ -25,7 +25,6 @@ def users_in_scope(*, viewer: User, queryset: QuerySet[User] | None = None) -> Q
     those of its county; a department the learners of the title series it oversees or of the
     employers it supervises; the finance bureau accountants; an employer its own staff and
     registrants; an institution its own editors. Everyone else: nobody."""
-    from django.db.models import Q
 
     users = queryset if queryset is not None else User.objects.all()
     if viewer.is_superuser:

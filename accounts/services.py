@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -10,7 +13,9 @@ from .audit import audit_record
 from .identity import id_number_digest
 from .models import (
     AuditAction,
+    DisputeStatus,
     EmploymentStatus,
+    IdentityDispute,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
@@ -52,7 +57,6 @@ def learner_register(*, registration: Registration, request=None) -> User:
     Raises RegistrationError if the ID number or phone is already registered or the employer is
     not an approved one. Writes the user, their learner role and an audit row in one transaction.
     """
-    from django.contrib.auth.models import Group
 
     employer = registration.employer
     if employer.kind != OrganisationKind.EMPLOYER or employer.status != OrganisationStatus.APPROVED:
@@ -208,7 +212,6 @@ def identity_correct(
     `accounts.correct_identity` permission. Raises IdNumberTaken if the number belongs to another
     account. Audited with before → after (ID numbers masked) and the reason.
     """
-    from django.core.exceptions import PermissionDenied
 
     if not actor.has_perm("accounts.correct_identity"):
         raise PermissionDenied("更正实名信息需要相应权限")
@@ -244,11 +247,9 @@ def identity_correct(
 def id_number_reveal(*, actor: User, person: User, password: str, request=None) -> str:
     """The full ID number of `person`, for staff allowed to correct identities, after they typed
     their own password again; every display is audited. Raises PermissionDenied otherwise."""
-    from django.core.exceptions import PermissionDenied
 
     if not actor.has_perm("accounts.correct_identity"):
         raise PermissionDenied("查看完整身份证号码需要相应权限")
-    from django.core.cache import cache
 
     failures_key = f"id-reveal-failures:{actor.pk}"
     if (cache.get(failures_key) or 0) >= 5:
@@ -271,7 +272,6 @@ def id_number_reveal(*, actor: User, person: User, password: str, request=None) 
 
 def identity_dispute_submit(*, real_name: str, id_number: str, phone: str, description: str):
     """A person whose ID number is registered by someone else asks the bureau to look into it."""
-    from .models import IdentityDispute
 
     dispute = IdentityDispute(
         real_name=real_name, phone=phone, description=description.strip()[:1000]
@@ -282,10 +282,6 @@ def identity_dispute_submit(*, real_name: str, id_number: str, phone: str, descr
 
 
 def identity_dispute_resolve(*, actor: User, dispute, resolution: str, request=None) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from .models import DisputeStatus
-
     if not actor.has_perm("accounts.correct_identity"):
         raise PermissionDenied
     if not resolution.strip():

@@ -4,12 +4,14 @@ AccountsConfig.ready()."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
-from .audit import audit_record
+from .audit import audit_record, current_request
 from .backends import _request_account, address_failure_record
+from .login import sessions_end_all
 from .middleware import login_started
 from .models import AuditAction, User
 
@@ -68,7 +70,6 @@ def on_logged_out(sender, request, user, **kwargs):
         return
     if getattr(request, "session_idle_expired", False):
         return  # idle expiry ends this session only, and is audited as such
-    from .login import sessions_end_all
 
     sessions_end_all(user)
     audit_record(
@@ -85,9 +86,6 @@ def on_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """Every change of someone's roles (groups) is audited, whoever makes it and however."""
     if action not in ("post_add", "post_remove", "post_clear") or reverse:
         return
-    from django.contrib.auth.models import Group
-
-    from .audit import current_request
 
     request = current_request()
     names = sorted(Group.objects.filter(pk__in=pk_set or ()).values_list("name", flat=True))

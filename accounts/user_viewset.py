@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from wagtail.admin.ui.tables import Column
 from wagtail.users.views import users as wagtail_users
 
+from .admin_forms import StaffUserCreationForm, StaffUserEditForm
 from .selectors import users_in_scope
 
 
@@ -56,8 +57,6 @@ class ScopedUserViewSet(wagtail_users.UserViewSet):
     index_view_class = IndexView
 
     def get_form_class(self, for_update=False):
-        from .admin_forms import StaffUserCreationForm, StaffUserEditForm
-
         return StaffUserEditForm if for_update else StaffUserCreationForm
 
     edit_view_class = EditView

@@ -29,6 +29,7 @@ from media.api import master_playlist_url, playlist_allowed
 from .extensions import listing
 from .forms import CoursePageForm, LessonPageForm
 from .quiz import QuizFields
+from .search import search_document
 from .study import course_study_allowed, course_versions
 
 
@@ -400,7 +401,6 @@ class CoursePage(QuizFields, Page):
     def build_search_document(self) -> str:
         """What /search/ finds this course by (courses.search): its title, summary, topic,
         industry, institution and instructors' names."""
-        from .search import search_document
 
         institution = ""
         if self.path and self.depth and self.depth > 1:

@@ -7,6 +7,7 @@ import time
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.views.decorators.http import require_safe
+from wagtail.images import get_image_model
 
 from .delivery import (
     PLAYLIST_CONTENT_TYPE,
@@ -94,7 +95,6 @@ def image_rendition(request, name: str):
     """Embedded default only: one of Wagtail's image renditions (what `{% image %}` renders),
     found by its exact name in the database, never by a path built from the URL. Originals,
     videos, scans and anything else under var/ have no route at all (DESIGN.md §5)."""
-    from wagtail.images import get_image_model
 
     if not storage_is_local():
         raise Http404

@@ -5,6 +5,8 @@ from django.urls import include, path
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from media.upload_urls import urlpatterns as upload_urlpatterns
+
 from .models import VideoAsset
 from .viewsets import ASSET_URL_NAME, VideoAssetPermissionPolicy, video_asset_viewset
 
@@ -19,8 +21,6 @@ def register_video_asset_viewset():
 
 @hooks.register("register_admin_urls")
 def register_video_urls():
-    from media.upload_urls import urlpatterns as upload_urlpatterns
-
     return [
         # The uploader's own paths start with upload/: /admin/videos/upload/...
         path("videos/", include(upload_urlpatterns)),

@@ -15,11 +15,13 @@ import uuid
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 
 from courses.api import course_study_allowed, lesson_live
 from media.api import master_playlist_url, video_playable
 
 from . import clock
+from .explain import explain
 from .models import (
     CheckFailure,
     EndReason,
@@ -286,8 +288,6 @@ def _check_expired(state: LearnerPlayState, now) -> bool:
 
 
 def _challenge_payload(state: LearnerPlayState, now) -> dict | None:
-    from django.urls import reverse
-
     if not state.check_pending:
         return None
     remaining = CHECK_EXPIRES_IN - (now - state.check_issued_at).total_seconds()
@@ -387,7 +387,6 @@ def challenge_media(*, learner, check_id: str, kind: str) -> str:
 
 def session_explanation(*, learner, session_id) -> dict:
     """For one session: what was credited, and for time not credited, when and why."""
-    from .explain import explain
 
     session = _session_of(learner, session_id, lock=False)
     return explain(session)

@@ -322,7 +322,7 @@ def test_crediting_does_not_depend_on_the_channel_layer(
         async def group_send(self, *args, **kwargs):
             raise ConnectionError("redis is down")
 
-    monkeypatch.setattr("player.services.get_channel_layer", lambda: Down())
+    monkeypatch.setattr("player.realtime.get_channel_layer", lambda: Down())
     lesson = lessons_of(course)[0]
     with django_capture_on_commit_callbacks(execute=True):
         player.start(lesson)
