@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Industry
-from courses.models import CoursePage, Instructor, LessonPage, Subject, Topic
+from courses.models import CoursePage, LessonPage, Subject, Topic
 from tests.courses.conftest import act, submit
+from tests.factories import InstructorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_search_finds_words_parts_of_words_and_names(world, client):
         summary="碳达峰碳中和的政策与实践。",
         topic=Topic.objects.get(name="绿色低碳"),
     )
-    zhang = Instructor.objects.create(
+    zhang = InstructorFactory(
         institution=world.b.organisation,
         name="张明华",
         title="研究员",

@@ -12,7 +12,7 @@ from accounts.models import Organisation, User
 from courses.models import CoursePage, LessonPage, Subject, Topic
 from demo.courses import INSTITUTIONS
 from media.models import VideoAsset, VideoStatus
-from tests.media.people import make_asset
+from tests.factories import VideoAssetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,9 @@ def test_demo_courses_cover_every_topic_two_industries_and_accounting(client):
     # A video left half-made by an interrupted earlier run is made again, not a dead end.
     demo_accounts_load(password="Demo-pass-2025")
     institution = Organisation.objects.get(name=INSTITUTIONS[0].name)
-    stale = make_asset(institution, f"{institution.name[:12]} 示范讲座 1", status="uploading")
+    stale = VideoAssetFactory(
+        institution=institution, title=f"{institution.name[:12]} 示范讲座 1", status="uploading"
+    )
 
     out = io.StringIO()
     call_command("load_demo", "--password", "Demo-pass-2025", stdout=out)

@@ -1,36 +1,41 @@
-"""A small world for the course and listing tests: two institutions with their pages, editors,
-instructors and ready videos; the listing reviewers of the bureau, the finance bureau and two
+"""A small world for the course and listing tests, built from tests/factories.py: two
+institutions with their pages, editors, instructors and ready videos; the listing reviewers of the bureau, the finance bureau and two
 industries' departments; a learner; the current credit year (1 minute of video per 学时 in
 tests)."""
 
-import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from wagtail.documents.models import Document
 
 from accounts.institutions import institution_internal_collection
 from accounts.models import Industry, Organisation, OrganisationKind
 from catalog.api import listing_workflow
 from courses.models import (
-    BasisKind,
     CoursePage,
     InstitutionIndexPage,
     InstitutionPage,
     Instructor,
-    LessonPage,
     Subject,
-    Topic,
 )
 from courses.services import institution_page_ensure
 from credits.api import current_year
 from credits.models import CreditYear
 from credits.services import credit_year_get_or_create
-from tests.factories import LearnerFactory, OrganisationFactory, UserFactory, home_page
-from tests.media.people import make_asset, make_editor
+from tests.factories import (
+    BasisScanFactory,
+    CoursePageFactory,
+    InstitutionFactory,
+    InstructorFactory,
+    LearnerFactory,
+    LessonPageFactory,
+    OrganisationFactory,
+    UserFactory,
+    VideoAssetFactory,
+    home_page,
+)
+from tests.media.people import make_editor
 
 DISCLOSURE = {
     "scope": "<p>专业技术人员继续教育网络培训</p>",
@@ -59,24 +64,11 @@ class World:
     learner: object = None
 
     def course(self, institution=None, *, lessons=1, video=None, **fields) -> CoursePage:
-        """A complete course of `institution` (default: a), saved as a draft revision, with
-        `lessons` lessons of its ready video; `fields` override the course's."""
+        """A complete course of `institution` (default: a), saved as its editor's draft revision,
+        with `lessons` lessons of its ready video; `fields` override the course's."""
         institution = institution or self.a
-        defaults = {
-            "title": "网络安全法律法规解读",
-            "summary": "解读网络安全法及配套法规。",
-            "subject": Subject.PUBLIC,
-            "topic": Topic.objects.get(name="网络安全"),
-            "credit_hours": Decimal("2.0"),
-            "basis_kind": BasisKind.DEPARTMENT,
-            "basis_body": "河南省人力资源和社会保障厅",
-            "basis_document_number": "豫人社函〔2025〕12号",
-            "basis_date": datetime.date(2025, 3, 1),
-            "basis_scan": institution.scan,
-        }
         instructors = fields.pop("instructors", [institution.instructor])
-        course = CoursePage(live=False, **defaults)
-        institution.page.add_child(instance=course)
+        course = CoursePageFactory(parent=institution.page, basis_scan=institution.scan)
         # Then the overrides, as a draft saved from the editor (which defers required fields).
         for name, value in fields.items():
             setattr(course, name, value)
@@ -91,13 +83,12 @@ class World:
         course.instructors.set(instructors)
         course.save_revision(user=institution.editor, clean=False)
         for number in range(lessons):
-            lesson = LessonPage(
+            LessonPageFactory(
+                parent=course,
                 title=f"第{number + 1}讲",
                 video=video if video is not None else institution.video,
-                live=False,
+                revision_by=institution.editor,
             )
-            course.add_child(instance=lesson)
-            lesson.save_revision(user=institution.editor)
         course.refresh_from_db()
         return course
 
@@ -123,25 +114,19 @@ def make_reviewer(username: str, organisation: Organisation):
 
 
 def _institution(name: str, tag: str) -> Institution:
-    organisation = OrganisationFactory(
-        kind=OrganisationKind.INSTITUTION, credit_code=None, name=name
-    )
+    organisation = InstitutionFactory(name=name)
     page = institution_page_ensure(institution=organisation, **DISCLOSURE)
     editor = make_editor(organisation, f"editor_{tag}")
-    instructor = Instructor.objects.create(
-        institution=organisation,
-        name=f"{tag}老师",
-        title="教授",
-        affiliation=f"{name}",
-        bio=f"{tag}老师长期从事网络安全研究。",
+    instructor = InstructorFactory(
+        institution=organisation, name=f"{tag}老师", bio=f"{tag}老师长期从事网络安全研究。"
     )
-    video = make_asset(organisation, f"{name}第一讲", duration=150.0, width=320, height=240)
+    video = VideoAssetFactory(
+        institution=organisation, title=f"{name}第一讲", duration=150.0, width=320, height=240
+    )
     # An editor's upload lands in the institution's own (internal) collection.
-    scan = Document(
+    scan = BasisScanFactory(
         title=f"{name}审核文件", collection=institution_internal_collection(organisation)
     )
-    scan.file.save("basis.pdf", ContentFile(b"%PDF-1.4 basis"), save=False)
-    scan.save()
     return Institution(organisation, page, editor, instructor, video, scan)
 
 

@@ -13,7 +13,8 @@ from courses.models import CoursePage, LessonPage, Topic
 from media import delivery
 from media.models import VideoStatus
 from tests.courses.conftest import act, submit
-from tests.media.people import make_asset, make_staff
+from tests.factories import VideoAssetFactory
+from tests.media.people import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,9 @@ def test_another_institutions_instructor_or_video_is_refused(world, client):
     course = world.course()
     for video in (
         world.b.video,
-        make_asset(world.a.organisation, "未就绪", status=VideoStatus.PROCESSING),
+        VideoAssetFactory(
+            institution=world.a.organisation, title="未就绪", status=VideoStatus.PROCESSING
+        ),
     ):
         response = client.post(add_url("lessonpage", course), lesson_form(video.pk))
         assert response.status_code == 200
@@ -239,7 +242,9 @@ def test_learners_get_the_playlist_of_a_live_lesson_only(world, client, settings
     course = lesson.get_parent().specific
     course.unpublish()
     assert not delivery.playlist_allowed(world.learner, video)
-    other_video = make_asset(world.a.organisation, "未用于课程", duration=30.0)
+    other_video = VideoAssetFactory(
+        institution=world.a.organisation, title="未用于课程", duration=30.0
+    )
     assert not delivery.playlist_allowed(world.learner, other_video)
     assert Decimal(course.credit_hours) == Decimal("2.0")
 

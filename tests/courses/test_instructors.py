@@ -6,9 +6,8 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError
 
 from accounts.institutions import institution_editor_add
-from accounts.models import OrganisationKind
 from courses.models import Instructor
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import InstitutionFactory, InstructorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 INDEX = "/admin/snippets/courses/instructor/"
@@ -16,14 +15,14 @@ INDEX = "/admin/snippets/courses/instructor/"
 
 @pytest.fixture
 def setup():
-    first = OrganisationFactory(kind=OrganisationKind.INSTITUTION, credit_code=None, name="甲学院")
-    second = OrganisationFactory(kind=OrganisationKind.INSTITUTION, credit_code=None, name="乙学院")
+    first = InstitutionFactory(name="甲学院")
+    second = InstitutionFactory(name="乙学院")
     editor = UserFactory(username="inst_editor")
     institution_editor_add(institution=first, user=editor)
-    theirs = Instructor.objects.create(
+    theirs = InstructorFactory(
         institution=second, name="乙老师", title="教授", affiliation="乙大学", bio="网络安全专家"
     )
-    mine = Instructor.objects.create(
+    mine = InstructorFactory(
         institution=first, name="甲老师", title="副教授", affiliation="甲大学", bio="应急管理专家"
     )
     return {"first": first, "second": second, "editor": editor, "mine": mine, "theirs": theirs}

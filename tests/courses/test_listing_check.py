@@ -12,7 +12,7 @@ from courses.models import BasisKind, Subject
 from courses.rules import hours_cap
 from media.models import VideoStatus
 from tests.courses.conftest import submit
-from tests.media.people import make_asset
+from tests.factories import LessonPageFactory, VideoAssetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,17 +76,26 @@ def test_another_institutions_instructor_is_refused(world):
 
 def test_lessons_need_a_ready_video_of_the_institution(world):
     course = world.course(lessons=0)
-    from courses.models import LessonPage
 
     for title, video in [
         ("无视频", None),
         ("别家视频", world.b.video),
-        ("转码中", make_asset(world.a.organisation, "转码中的视频", status=VideoStatus.PROCESSING)),
-        ("失败", make_asset(world.a.organisation, "失败的视频", status=VideoStatus.FAILED)),
+        (
+            "转码中",
+            VideoAssetFactory(
+                institution=world.a.organisation,
+                title="转码中的视频",
+                status=VideoStatus.PROCESSING,
+            ),
+        ),
+        (
+            "失败",
+            VideoAssetFactory(
+                institution=world.a.organisation, title="失败的视频", status=VideoStatus.FAILED
+            ),
+        ),
     ]:
-        lesson = LessonPage(title=title, video=video, live=False)
-        course.add_child(instance=lesson)
-        lesson.save_revision()
+        LessonPageFactory(parent=course, title=title, video=video, revision_by=world.a.editor)
     found = problems(course)
     assert "第 1 讲“无视频”未选择课件视频。" in found
     assert "第 2 讲“别家视频”的视频不属于本机构。" in found

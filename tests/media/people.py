@@ -1,15 +1,10 @@
-"""People and assets for the video admin, delivery and progress tests."""
+"""People of each role for the video admin, delivery and progress tests (the assets and
+institutions they work on are tests/factories.py's)."""
 
 from django.contrib.auth.models import Group
 
 from accounts.institutions import institution_editor_add
-from accounts.models import OrganisationKind
-from media.models import VideoAsset, VideoStatus
-from tests.factories import LearnerFactory, OrganisationFactory, UserFactory
-
-
-def make_institution(name: str):
-    return OrganisationFactory(kind=OrganisationKind.INSTITUTION, credit_code=None, name=name)
+from tests.factories import LearnerFactory, UserFactory
 
 
 def make_editor(institution, username: str):
@@ -27,11 +22,3 @@ def make_staff(role: str, username: str):
 
 def make_learner(username: str = "learner1"):
     return LearnerFactory(username=username)
-
-
-def make_asset(institution, title: str, **fields) -> VideoAsset:
-    fields.setdefault("status", VideoStatus.READY)
-    asset = VideoAsset(institution=institution, title=title, original_name="lecture.mp4", **fields)
-    asset.source_key = f"{asset.prefix}source.mp4"
-    asset.save()
-    return asset

@@ -6,10 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media.models import VideoAsset, VideoStatus
+from tests.factories import InstitutionFactory, VideoAssetFactory
 from tests.media.people import (
-    make_asset,
     make_editor,
-    make_institution,
     make_learner,
     make_staff,
 )
@@ -40,16 +39,19 @@ def refused(response) -> bool:
 
 @pytest.fixture
 def world():
-    a = make_institution("甲培训学院")
-    b = make_institution("乙培训中心")
+    a = InstitutionFactory(name="甲培训学院")
+    b = InstitutionFactory(name="乙培训中心")
     return {
         "a": a,
         "b": b,
         "editor_a": make_editor(a, "editor_a"),
         "editor_b": make_editor(b, "editor_b"),
-        "asset_a": make_asset(a, "甲院的第一讲"),
-        "asset_b": make_asset(
-            b, "乙中心的第一讲", status=VideoStatus.FAILED, failure_reason="转码失败：测试"
+        "asset_a": VideoAssetFactory(institution=a, title="甲院的第一讲"),
+        "asset_b": VideoAssetFactory(
+            institution=b,
+            title="乙中心的第一讲",
+            status=VideoStatus.FAILED,
+            failure_reason="转码失败：测试",
         ),
     }
 
@@ -96,9 +98,9 @@ def test_the_index_search_and_filters_stay_in_scope(client, world):
 
 
 def test_the_asset_page_shows_status_progress_and_the_live_socket(client, world):
-    processing = make_asset(
-        world["a"],
-        "正在转码的一讲",
+    processing = VideoAssetFactory(
+        institution=world["a"],
+        title="正在转码的一讲",
         status=VideoStatus.PROCESSING,
         progress=0.42,
         processing_started_at=timezone.now(),
@@ -130,7 +132,9 @@ def test_an_editor_changes_the_title_and_nothing_else(client, world):
 def test_an_editor_retries_a_failed_asset(
     client, world, queued, django_capture_on_commit_callbacks
 ):
-    asset = make_asset(world["a"], "失败的一讲", status=VideoStatus.FAILED, failure_reason="坏了")
+    asset = VideoAssetFactory(
+        institution=world["a"], title="失败的一讲", status=VideoStatus.FAILED, failure_reason="坏了"
+    )
     client.force_login(world["editor_a"])
     html = client.get(page(asset)).content.decode()
     assert "坏了" in html and "重新转码" in html and "data-asset-retry hidden" not in html
@@ -147,12 +151,15 @@ def test_a_stuck_asset_may_be_retried_a_running_one_not(
     client, world, queued, settings, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    running = make_asset(
-        world["a"], "转码中", status=VideoStatus.PROCESSING, processing_started_at=now
+    running = VideoAssetFactory(
+        institution=world["a"],
+        title="转码中",
+        status=VideoStatus.PROCESSING,
+        processing_started_at=now,
     )
-    stuck = make_asset(
-        world["a"],
-        "卡住的",
+    stuck = VideoAssetFactory(
+        institution=world["a"],
+        title="卡住的",
         status=VideoStatus.PROCESSING,
         processing_started_at=now
         - timezone.timedelta(seconds=settings.VIDEO_STUCK_AFTER_SECONDS + 60),

@@ -19,7 +19,8 @@ from django.core.files.storage import default_storage
 from media import delivery
 from media.models import VideoStatus
 from media.services import video_asset_process
-from tests.media.people import make_editor, make_institution, make_learner, make_staff
+from tests.factories import InstitutionFactory
+from tests.media.people import make_editor, make_learner, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def test_playlist_allowed_to_the_owners_editors_and_reviewers_only(
     assert url == f"/media/videos/{asset.key}/master.m3u8"
     assert client.get(url).status_code == 403  # not logged in
 
-    other = make_editor(make_institution("别家培训学校"), "other_editor")
+    other = make_editor(InstitutionFactory(name="别家培训学校"), "other_editor")
     for user, status in [
         (editor, 200),
         (make_staff("审核员", "reviewer"), 200),

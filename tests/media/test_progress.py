@@ -11,7 +11,8 @@ from websockets.sync.client import connect
 
 from media.models import VideoAsset, VideoStatus
 from media.realtime import asset_broadcast
-from tests.media.people import make_asset, make_editor, make_institution, make_staff
+from tests.factories import InstitutionFactory, VideoAssetFactory
+from tests.media.people import make_editor, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -41,9 +42,11 @@ def close_code(server: str, asset_id: int, cookie: str | None = None) -> int:
 
 @pytest.fixture
 def scene():
-    a = make_institution("甲培训学院")
-    b = make_institution("乙培训中心")
-    asset = make_asset(a, "网络安全第一讲", status=VideoStatus.PROCESSING, progress=0.1)
+    a = InstitutionFactory(name="甲培训学院")
+    b = InstitutionFactory(name="乙培训中心")
+    asset = VideoAssetFactory(
+        institution=a, title="网络安全第一讲", status=VideoStatus.PROCESSING, progress=0.1
+    )
     return {
         "asset": asset,
         "editor_a": make_editor(a, "editor_a"),

@@ -12,24 +12,6 @@ from courses.models import LessonPage
 from tests.courses.conftest import world  # noqa: F401
 from tests.factories import LearnerFactory
 
-QUIZ = [
-    (
-        "single",
-        {
-            "question": "《中华人民共和国网络安全法》自哪一天起施行？",
-            "options": [
-                {"text": "2017年6月1日", "correct": True},
-                {"text": "2016年11月7日", "correct": False},
-                {"text": "2021年9月1日", "correct": False},
-            ],
-        },
-    ),
-    (
-        "true_false",
-        {"question": "关键信息基础设施的运营者应当履行安全保护义务。", "answer": "true"},
-    ),
-]
-
 
 class Clock:
     """The server's clock in tests: stands still until moved."""

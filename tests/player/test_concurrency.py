@@ -11,8 +11,8 @@ from courses.models import CoursePage
 from credits.models import CreditEntry
 from player.models import CourseProgress, LessonProgress, PlaybackSession, QuizAttempt
 from player.progress import course_progress_locked
-from tests.factories import LearnerFactory
-from tests.player.conftest import QUIZ, Player, heartbeat_limit_set, lessons_of, publish
+from tests.factories import QUIZ, LearnerFactory
+from tests.player.conftest import Player, heartbeat_limit_set, lessons_of, publish
 from tests.test_services import require_env
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

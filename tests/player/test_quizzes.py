@@ -7,7 +7,8 @@ import pytest
 from courses.quiz import WhenExhausted
 from credits.models import CreditEntry
 from player.models import LessonProgress, QuizAttempt
-from tests.player.conftest import QUIZ, Player, lessons_of, publish
+from tests.factories import QUIZ
+from tests.player.conftest import Player, lessons_of, publish
 
 pytestmark = pytest.mark.django_db
 
