@@ -87,7 +87,7 @@ def test_county_bureau_cannot_open_another_countys_person(client, world):
     # ...and refuse someone outside it.
     assert client.get(f"/admin/users/edit/{outsider.pk}/").status_code == 404
     assert client.get(f"/admin/users/history/{outsider.pk}/").status_code == 404
-    assert client.post(f"/admin/users/delete/{outsider.pk}/").status_code in (302, 403, 404)
+    assert client.post(f"/admin/users/delete/{outsider.pk}/").status_code == 404
     assert type(outsider).objects.filter(pk=outsider.pk).exists()
 
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from accounts import staff_import
 from accounts.identity import id_number_digest, id_number_mask
 from accounts.models import AuditAction, AuditEvent, EmploymentStatus, Industry, OrganisationKind
+from tests.admin_refusals import admin_refused
 from tests.factories import (
     LearnerFactory,
     OrganisationFactory,
@@ -325,7 +326,7 @@ def test_only_an_approved_employers_reviewer_may_import(client, hospital, people
             client.get(TEMPLATE_URL),
             client.post(URL, {"sheet": upload}),
         ):
-            assert response.status_code in (302, 403)
+            assert admin_refused(response, user)
         assert "/admin/staff/import/" not in client.get("/admin/").content.decode()
     assert not User.objects.filter(id_number_digest=id_number_digest(NEW_ID)).exists()
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media.models import VideoAsset, VideoStatus
+from tests.admin_refusals import admin_refused
 from tests.factories import InstitutionFactory, VideoAssetFactory
 from tests.media.people import (
     make_editor,
@@ -28,13 +29,6 @@ def edit(asset) -> str:
 
 def retry(asset) -> str:
     return f"/admin/videos/{asset.pk}/retry/"
-
-
-def refused(response) -> bool:
-    """Wagtail answers a PermissionDenied in the admin with a redirect to the dashboard."""
-    return response.status_code == 403 or (
-        response.status_code == 302 and response["Location"] == "/admin/"
-    )
 
 
 @pytest.fixture
@@ -190,9 +184,9 @@ def test_reviewers_see_every_institution_read_only(client, world, queued, role):
         body = response.content.decode()
         assert asset.title in body
         assert "重新转码" not in body and edit(asset) not in body
-        assert refused(client.get(edit(asset)))
-        assert refused(client.post(edit(asset), {"title": "x"}))
-        assert refused(client.post(retry(asset)))
+        assert admin_refused(client.get(edit(asset)))
+        assert admin_refused(client.post(edit(asset), {"title": "x"}))
+        assert admin_refused(client.post(retry(asset)))
     assert "转码失败：测试" in client.get(page(world["asset_b"])).content.decode()
     assert queued == []
     assert set(VideoAsset.objects.values_list("title", flat=True)) == {
@@ -207,7 +201,7 @@ def test_a_superuser_is_a_reviewer_too(client, world):
     client.force_login(StaffUserFactory(username="root"))
     html = client.get(INDEX).content.decode()
     assert "甲院的第一讲" in html and "乙中心的第一讲" in html
-    assert refused(client.get(edit(world["asset_a"])))
+    assert admin_refused(client.get(edit(world["asset_a"])))
 
 
 def test_a_learner_gets_nothing(client, world):
@@ -224,7 +218,7 @@ def test_other_staff_get_nothing(client, world):
     hr = make_staff("用人单位审核员", "hr")
     client.force_login(hr)
     assert "课件视频" not in client.get("/admin/").content.decode()
-    assert refused(client.get(INDEX))
+    assert admin_refused(client.get(INDEX))
     assert client.get(page(world["asset_a"])).status_code == 404
 
 

@@ -25,6 +25,7 @@ from accounts.models import OrganisationKind, OrganisationStatus
 from media.ffmpeg import tools_find
 from media.models import VideoAsset, VideoStatus
 from media.upload import upload_part_count, upload_part_size, video_sniff
+from tests.admin_refusals import admin_refused
 from tests.factories import OrganisationFactory, UserFactory, employer_reviewer
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +203,7 @@ def test_upload_page_for_an_editor(world, local_storage):
 @pytest.mark.parametrize("who", ["reviewer", "outsider", "pending_editor"])
 def test_non_editors_cannot_upload(world, local_storage, who, clip):
     client = _client(world[who])
-    assert client.get(reverse("media_upload")).status_code in (302, 403)
+    assert admin_refused(client.get(reverse("media_upload")), world[who])
     start = _post_json(client, reverse("media_upload_start"), {"name": "a.mp4", "size": 10})
     assert start.status_code == 403
     if who != "outsider":  # the outsider has no admin access at all: Wagtail refuses first
