@@ -21,7 +21,7 @@ from wagtail.search import index
 
 from accounts.api import current_request
 from config.page_cache import anonymous_cached
-from courses.api import InstitutionIndexPage
+from courses.api import institution_index_under
 
 from .entries import HOME_ENTRIES
 from .reviewers import is_listing_reviewer, listing_problems
@@ -69,7 +69,7 @@ class HomePage(Page):
         )[: self.notices_shown]
         context["notice_index"] = NoticeIndexPage.objects.live().descendant_of(self).first()
         context["help_pages"] = HelpPage.objects.live().child_of(self)
-        context["institution_index"] = InstitutionIndexPage.objects.live().child_of(self).first()
+        context["institution_index"] = institution_index_under(self)
         return context
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from accounts.api import industries
 from config.cache import cache_available, cache_errors
 from config.page_cache import anonymous_cached
-from courses.api import InstitutionPage, Subject, Topic
+from courses.api import Subject, institutions_live, topics
 from credits.api import current_credit_year, current_year
 
 from .entries import COMING
@@ -98,9 +98,9 @@ def catalog_list(request: HttpRequest, subject: str) -> HttpResponse:
             "year": year,
             "filters": filters,
             "page_obj": _courses_page(request, courses),
-            "topics": Topic.objects.all() if subject == Subject.PUBLIC else [],
+            "topics": topics() if subject == Subject.PUBLIC else [],
             "industries": industries() if subject == Subject.PROFESSIONAL else [],
-            "institutions": InstitutionPage.objects.live().order_by("title"),
+            "institutions": institutions_live(),
             "query_string": filters.to_query(),
         },
     )
@@ -124,7 +124,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "q": text,
             "page_obj": _courses_page(request, results),
-            "topics": Topic.objects.all(),
+            "topics": topics(),
             "query_string": f"q={quote(text)}",
         },
     )

@@ -47,6 +47,9 @@ __all__ = [
     "listing_publish_related",
     "search_document",
     "search_query",
+    "topics",
+    "institutions_live",
+    "institution_index_under",
 ]
 
 
@@ -125,3 +128,18 @@ def lesson_live(lesson_id: int) -> LessonPage | None:
 def course_live_lessons(course: CoursePage) -> list[LessonPage]:
     """The course's live lessons, in order, with their videos."""
     return list(LessonPage.objects.live().child_of(course).select_related("video"))
+
+
+def topics():
+    """The public-subject topics (公需科目专题), in their order."""
+    return Topic.objects.all()
+
+
+def institutions_live():
+    """The institutions' live disclosure pages, by name."""
+    return InstitutionPage.objects.live().order_by("title")
+
+
+def institution_index_under(page: Page):
+    """The live 施教机构 section directly under `page` (the home page), if there is one."""
+    return InstitutionIndexPage.objects.live().child_of(page).first()
