@@ -17,7 +17,6 @@ words. Each outcome is audited (accounts.signals, accounts.audit).
 Services: `sessions_end_all`, `password_change_completed`, `account_unlock`, `account_lock_status`.
 """
 
-import logging
 import secrets
 from urllib.parse import urlencode
 
@@ -51,8 +50,6 @@ from .backends import (
     key_failures,
 )
 from .models import AuditAction
-
-log = logging.getLogger(__name__)
 
 CAPTCHA_DUE_MESSAGE = "登录失败次数较多，需要在登录页输入验证码后才能登录"
 LOCKED_MESSAGE = "登录失败次数过多，账号已锁定 {minutes} 分钟，请稍后再试或联系单位/人社局解锁"

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -117,8 +118,6 @@ def reset_code_check(*, phone: str, code: str) -> User | None:
 def password_reset_complete(*, phone: str, code: str, password: str, request=None) -> User | None:
     """Set a new password if the code is right; ends every session of the account. The code is
     used up. Returns the user, or None if the code was wrong or expired."""
-    from axes.handlers.proxy import AxesProxyHandler
-
     entry, user = _code_checked(phone, code)
     if user is None:
         return None

@@ -33,8 +33,7 @@ from player.models import (
     RefusedRun,
 )
 from tests.courses.conftest import world  # noqa: F401
-from tests.factories import LearnerFactory
-from tests.media.people import make_asset
+from tests.factories import LearnerFactory, VideoAssetFactory
 from tests.player.conftest import Clock, lessons_of, publish
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -94,7 +93,9 @@ def rows(learner) -> dict:
 def test_heartbeat_benchmark(world, monkeypatch):  # noqa: F811
     clock = Clock()
     monkeypatch.setattr("player.clock.now", clock)
-    video = make_asset(world.a.organisation, "三十分钟的一讲", duration=LESSON_SECONDS)
+    video = VideoAssetFactory(
+        institution=world.a.organisation, title="三十分钟的一讲", duration=LESSON_SECONDS
+    )
     course = publish(world, lessons=LESSONS, video=video)
     learner = world.learner
 

@@ -1,7 +1,9 @@
 """What other apps may use of courses: the page types (as types, for the demo loader's tree and
 for isinstance; other apps' rows point to them as "courses.CoursePage"), the listing check and
 publication the catalog's workflow runs, who may study what, the lessons a player plays, and
-the search matching. Other apps never query these models themselves; the functions here do."""
+the search matching. Other apps query courses through the functions here; the catalog's listing
+and search selectors, and the demo loader building its tree, are the readers that use the page
+types themselves (decision 0009)."""
 
 from dataclasses import dataclass, field
 

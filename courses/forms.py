@@ -9,7 +9,7 @@ from media.api import assets_ready_for
 
 def _institution_of(form):
     """The institution whose subtree the page is in: from its parent (new pages) or itself.
-    Every page of courses' tree answers `owning_institution()` (models.py)."""
+    Disclosure, course and lesson pages answer `owning_institution()` (models.py)."""
     anchor = form.parent_page if form.parent_page is not None else form.instance
     if anchor is None:
         return None

@@ -1,6 +1,6 @@
 """The processing queue as the services see it: a port that media/apps.py fills with the Celery
 task's enqueuer when the app is ready. Domain code never imports celery (STYLE.md §3), and the
-services and the tasks that wrap them do not import each other."""
+services never import the tasks that wrap them."""
 
 from collections.abc import Callable
 

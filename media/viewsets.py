@@ -9,7 +9,8 @@
 - "add" is the uploader (media.upload_urls, URL name `media_upload`).
 
 An asset outside the user's scope answers 404 on every URL; an action the user's role never
-allows (a reviewer editing or retrying) answers 403.
+allows (a reviewer editing or retrying) is refused as Wagtail refuses: back to the dashboard with
+its "no permission" message.
 """
 
 import time
@@ -299,8 +300,7 @@ class VideoAssetViewSet(ModelViewSet):
             if not video_access(request.user).editor_of:
                 raise PermissionDenied
             asset = get_object_or_404(assets_editable_by(request.user), pk=pk)
-            if video_asset_retry_allowed(asset):
-                video_asset_retry(asset=asset)
+            if video_asset_retry(asset=asset):  # decides, and claims the asset, itself
                 messages.success(request, f"已重新提交转码：{asset.title}")
             else:
                 messages.warning(request, "只有转码失败或长时间未完成的视频可以重新转码。")

@@ -1,4 +1,5 @@
-"""What other apps (the catalog, course pages) may use of the player's records."""
+"""What other apps may use of the player's records: a learner's standing in a course (the course
+page's button), and the learner count the player registers with the catalog (apps.py)."""
 
 from dataclasses import dataclass, field
 
