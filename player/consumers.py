@@ -17,7 +17,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from accounts.api import session_login_check
 
 from . import services
-from .models import PlaybackSession
+from .models import EndReason, PlaybackSession
 from .protocol import ProtocolError, body_load, login_kept_alive
 from .ratelimit import Allowance, SocketBudget, allowance_now
 from .realtime import ended_message, session_group
@@ -119,6 +119,11 @@ class PlayerConsumer(AsyncWebsocketConsumer):
     async def player_ended(self, event: dict) -> None:  # realtime.ENDED_EVENT
         await self._send(ended_message(event.get("reason", "")))
         await self.close(code=CLOSE_ENDED)
+
+    async def player_superseded(self, event: dict) -> None:
+        # What workers of the release before realtime.py sent; kept while a rolling deploy may
+        # still run them beside this one (a consumer without a handler would fail the socket).
+        await self.player_ended({"reason": EndReason.SUPERSEDED})
 
     async def _send(self, message: dict) -> None:
         await self.send(text_data=json.dumps(message, ensure_ascii=False))

@@ -423,8 +423,6 @@ def test_who_may_not_review_employers(client, two_counties):
             client.post(review_url(linzhou), {"decision": "approve"}),
         ):
             assert admin_refused(response)
-            if response.status_code == 302:
-                assert response["Location"] == "/admin/"
         assert "用人单位注册审核" not in client.get("/admin/").content.decode()
     linzhou.refresh_from_db()
     assert linzhou.status == OrganisationStatus.PENDING

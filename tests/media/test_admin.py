@@ -260,3 +260,15 @@ def test_the_permission_policy_names_the_same_people(world):
     assert list(policy.instances_user_has_permission_for(world["editor_b"], "view")) == [
         world["asset_b"]
     ]
+
+
+def test_sizes_and_durations_read_as_people_read_them():
+    """One formatter for the admin's pages and the uploader's messages (media/display.py)."""
+    from media.display import duration_display, size_display
+
+    assert size_display(700) == "700 字节"
+    assert size_display(1536) == "1.5 KB"
+    assert size_display(50 * 1024**2) == "50 MB"
+    assert size_display(int(2.25 * 1024**3)) == "2.2 GB"
+    assert duration_display(125.4) == "2:05"
+    assert duration_display(3723) == "1:02:03"
