@@ -25,7 +25,9 @@ run: install system-packages
 	@echo "网站地址：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
 	$(RUN) uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws websockets-sansio
 
+# The player's logic under node's own test runner (no browser, no packages), then the suite.
 test: install
+	node --test tests/js/
 	$(RUN) pytest $(PYTEST_ARGS)
 
 # What CI checks besides the tests (also run by pre-commit).

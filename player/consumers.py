@@ -102,7 +102,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             if data.get("type") != "heartbeat":
                 raise ProtocolError(400, "type 应为 heartbeat")
             status, payload = await database_sync_to_async(services.heartbeat_record)(
-                learner=user, session_id=self.session_id, data=data
+                learner=user, session_id=self.session_id, data=data, via="ws"
             )
         except ProtocolError as error:
             status, payload = error.status, error.payload()

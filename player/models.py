@@ -97,6 +97,7 @@ class PlaybackSession(models.Model):
     last_answer = models.JSONField(null=True, blank=True)
     last_heartbeat_at = models.DateTimeField(null=True, blank=True)
     heartbeats = models.PositiveIntegerField(default=0)
+    heartbeats_ws = models.PositiveIntegerField(default=0)  # of them, over the websocket
     credited = models.FloatField(default=0.0)  # seconds credited in this session
 
     class Meta:

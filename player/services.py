@@ -116,8 +116,9 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
 # --- Heartbeats ------------------------------------------------------------------------------
 
 
-def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
-    """Decide one heartbeat: 200 and the answer of DESIGN.md §4 step 3, or a ProtocolError."""
+def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> tuple[int, dict]:
+    """Decide one heartbeat: 200 and the answer of DESIGN.md §4 step 3, or a ProtocolError.
+    `via` ("ws" or "http") is counted on the session: which way its heartbeats came."""
     heartbeat = Heartbeat.parse(data)
     with transaction.atomic():
         state, session = _active_locked(learner, session_id)
@@ -154,6 +155,8 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
         session.last_digest = heartbeat.digest
         session.last_heartbeat_at = now
         session.heartbeats += 1
+        if via == "ws":
+            session.heartbeats_ws += 1
         session.credited += credited
         if watched > 0:  # attention is checked on watching again too
             state.credited_since_check += watched
@@ -174,6 +177,7 @@ def heartbeat_record(*, learner, session_id, data: dict) -> tuple[int, dict]:
                 "last_digest",
                 "last_heartbeat_at",
                 "heartbeats",
+                "heartbeats_ws",
                 "credited",
                 "last_answer",
             ]

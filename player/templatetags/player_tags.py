@@ -2,6 +2,8 @@
 visitor has none, so the page stays the same for everyone who is not logged in)."""
 
 from django import template
+from django.utils.html import json_script
+from django.utils.translation import gettext as _
 
 from player.api import course_standing
 
@@ -27,3 +29,46 @@ def study_button(user, course, lessons):
     if lesson is None or lesson.pk in standing.lessons_complete:
         lesson = unfinished[0] if unfinished else lessons[0]
     return {"lesson": lesson, "label": "继续学习", "completed": False}
+
+
+@register.simple_tag
+def player_texts():
+    """What the lesson player says (static/player/lesson.mjs), through gettext, as a JSON script
+    element the module reads."""
+    texts = {
+        "starting": _("正在开始计时……"),
+        "start_failed": _("暂时无法开始学习，请刷新页面重试。"),
+        "offline_start": _("网络连接中断，恢复后点击播放即可开始计时。"),
+        "progress": _("本讲已计入观看 {watched}，已观看 {coverage}%"),
+        "lesson_complete": _("本讲已完成。"),
+        "course_complete": _("本课程已全部学完，学时已记入您的学时档案。"),
+        "no_skipping": _("不能跳过尚未观看的部分，已回到您看到的位置。"),
+        "superseded": _("您已在其他页面或设备上继续学习，本页已停止计时。"),
+        "ended": _("本次学习已结束。"),
+        "login_ended": _("登录已过期，请重新登录后继续学习（学习进度已保存）。"),
+        "check_left": _("请在 {seconds} 秒内输入"),
+        "check_expired": _("验证码已过期，已为您换一张新的。"),
+        "check_wrong": _("验证码不正确，还可以再试 {left} 次。"),
+        "check_empty": _("请输入图片中的数字。"),
+        "check_failed": _("提交失败，请稍后再试。"),
+        "audio_failed": _("无法播放语音验证码，请查看图片中的数字。"),
+        "record_failed": _("暂时无法读取本次学习记录，请稍后再试。"),
+        "reasons": {
+            "hidden": _("页面不在前台（切换了标签页或应用），这段时间不计入学时。"),
+            "rate": _("倍速播放（超过 1.0 倍）不计入学时，请调回正常速度。"),
+            "skipped_ahead": _("跳过了尚未观看的部分，这部分不计入学时。"),
+            "wall_clock": _("上报的播放时长超过实际经过的时间，超出部分不计入学时。"),
+            "challenge_pending": _("请先完成随机验证，验证完成前不计入学时。"),
+        },
+        "ended_reasons": {
+            "superseded": _("您已在其他页面或设备上继续学习，本页已停止计时。"),
+            "challenge_failed": _("随机验证连续答错，本次学习已结束，请重新开始。"),
+            "lesson_unavailable": _("该课程已下架，本次学习已结束；已完成的学时不受影响。"),
+        },
+        "video": {
+            "unsupported": _("您的浏览器不支持播放该视频，请使用最新版浏览器。"),
+            "failed": _("视频加载失败，请刷新页面重试。"),
+            "module": _("无法加载播放器，请刷新页面重试。"),
+        },
+    }
+    return json_script(texts, "player-texts")

@@ -223,7 +223,8 @@ def test_learners_get_the_playlist_of_a_live_lesson_only(world, client, settings
     client.force_login(world.learner)
     html = client.get(lesson.url).content.decode()
     assert delivery.master_playlist_url(video) in html
-    assert "目前在本页观看不计入学时" in html  # until the browser player speaks the protocol
+    assert "观看时长自动计入学时" in html and 'data-study="1"' in html  # the player credits it
+    assert "不计入学时。" not in html.split('id="player-texts"')[0]  # no "watching earns nothing"
 
     # Not a learner, not logged in, or the course not live: no playlist.
     hr = make_staff("用人单位审核员", "hr_staff")

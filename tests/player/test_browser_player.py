@@ -1,0 +1,161 @@
+"""The lesson player in Debian's Chromium against the real ASGI server (channel layer in use): a
+learner plays a short lesson at 1x, answers the attention check from its image, and the lesson
+and course complete with their 学时 in the ledger; with websockets blocked the same over HTTP;
+a second tab supersedes the first. Screenshots on a 360 px wide screen are kept in
+var/screenshots/."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from credits.api import deadlines_forget
+from credits.models import CreditEntry, CreditYear
+from media.api import VideoStatus, video_asset_ingest
+from player.models import LearnerPlayState, PlaybackSession
+from tests.media.conftest import make_clip
+from tests.player.conftest import lessons_of, publish
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+CLIP_SECONDS = 8
+
+# A websocket that can never open: what a proxy or a network that drops websockets does.
+NO_WEBSOCKETS = """
+window.WebSocket = class {
+  constructor() { setTimeout(() => this.onclose && this.onclose({ code: 1006 }), 10); }
+  send() {}
+  close() {}
+};
+"""
+
+
+@pytest.fixture
+def local_storage(settings, tmp_path):
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def lesson_course(world, local_storage, tmp_path):
+    """A live course of one lesson whose video is a real 8 s clip, transcoded; heartbeats every
+    2 s (the year's rule, lowered for the test)."""
+    clip = make_clip(tmp_path / "lesson.mp4", seconds=CLIP_SECONDS)
+    video = video_asset_ingest(
+        institution=world.a.organisation,
+        title="示范讲座（测试）",
+        original_name="lesson.mp4",
+        created_by=world.a.editor,
+        data=clip.read_bytes(),
+    )
+    assert video.status == VideoStatus.READY, video.failure_reason
+    CreditYear.objects.filter(pk=world.year.pk).update(heartbeat_interval_seconds=2)
+    deadlines_forget()
+    return publish(world, lessons=2, video=video)
+
+
+def log_in(page, server, user):
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": server}])
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def play(page):
+    page.locator("video").evaluate("video => { video.muted = true; video.play(); }")
+
+
+def test_a_learner_earns_the_hours_of_a_lesson_over_the_websocket(
+    world, lesson_course, asgi_server, browser_page
+):
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    LearnerPlayState.objects.create(learner=world.learner, next_check_after=3.0)
+    log_in(page, asgi_server, world.learner)
+    first, second = lessons_of(lesson_course)
+    page.goto(first.url)
+    expect(page.get_by_text("点击播放开始学习")).to_be_visible()
+    play(page)
+
+    # After 3 s of credited watching the attention check arrives: the video stops for it.
+    dialog = page.locator("[data-player-challenge]")
+    expect(dialog).to_be_visible(timeout=20_000)
+    expect(dialog.get_by_role("heading", name="随机验证")).to_be_visible()
+    assert page.locator("video").evaluate("video => video.paused")
+    shot(page, "player-check-360")
+    code = LearnerPlayState.objects.get(learner=world.learner).check_code  # the test may
+    dialog.get_by_label("验证码").fill(code)
+    dialog.get_by_role("button", name="提交").click()
+    expect(dialog).to_be_hidden()
+
+    status = page.locator(".player-status")
+    expect(status).to_contain_text("本讲已完成", timeout=30_000)
+    for hidden in ("在本页继续学习", "回到上次看到的位置"):  # nothing ended, nothing skipped
+        expect(page.get_by_role("button", name=hidden)).to_be_hidden()
+    expect(page.get_by_role("link", name="重新登录")).to_be_hidden()
+    shot(page, "player-lesson-complete-360")
+    session = PlaybackSession.objects.get(learner=world.learner, lesson=first)
+    assert session.heartbeats > 0 and session.heartbeats_ws == session.heartbeats
+    assert page.locator("[data-lesson-player]").get_attribute("data-transport") == "ws"
+
+    # The second lesson completes the course: its 学时 are in the ledger once.
+    page.goto(second.url)
+    play(page)
+    expect(status).to_contain_text("本课程已全部学完", timeout=30_000)
+    entry = CreditEntry.objects.get(learner=world.learner, course=lesson_course)
+    assert entry.hours == lesson_course.credit_hours
+    page.get_by_role("button", name="本次学习记录").click()
+    expect(page.locator("[data-player-explanation]")).to_contain_text("本次计入观看时长")
+    shot(page, "player-course-complete-360")
+    assert page.console_errors == []
+
+
+def test_with_websockets_blocked_the_heartbeats_go_over_http(
+    world, lesson_course, asgi_server, browser_page
+):
+    page = browser_page
+    page.add_init_script(NO_WEBSOCKETS)
+    log_in(page, asgi_server, world.learner)
+    first = lessons_of(lesson_course)[0]
+    page.goto(first.url)
+    play(page)
+    expect(page.locator(".player-status")).to_contain_text("本讲已完成", timeout=30_000)
+    session = PlaybackSession.objects.get(learner=world.learner, lesson=first)
+    assert session.heartbeats > 0 and session.heartbeats_ws == 0
+    assert page.locator("[data-lesson-player]").get_attribute("data-transport") == "http"
+
+
+def test_a_second_tab_supersedes_the_first(world, lesson_course, asgi_server, browser_page):
+    page = browser_page
+    log_in(page, asgi_server, world.learner)
+    first, second = lessons_of(lesson_course)
+    page.goto(first.url)
+    play(page)
+    expect(page.locator("[data-player-progress]")).to_contain_text("已观看", timeout=20_000)
+
+    other = page.context.new_page()
+    other.goto(second.url)
+    play(other)
+    ended = page.locator("[data-player-ended]")
+    expect(ended).to_have_text("您已在其他页面或设备上继续学习，本页已停止计时。", timeout=20_000)
+    assert page.locator("video").evaluate("video => video.paused")
+    shot(page, "player-superseded")
+    # Continuing here starts a new session, which supersedes the other tab in turn.
+    page.get_by_role("button", name="在本页继续学习").click()
+    expect(other.locator("[data-player-ended]")).to_be_visible(timeout=20_000)
+    assert PlaybackSession.objects.filter(learner=world.learner).count() == 3
