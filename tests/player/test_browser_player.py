@@ -159,3 +159,64 @@ def test_a_second_tab_supersedes_the_first(world, lesson_course, asgi_server, br
     page.get_by_role("button", name="在本页继续学习").click()
     expect(other.locator("[data-player-ended]")).to_be_visible(timeout=20_000)
     assert PlaybackSession.objects.filter(learner=world.learner).count() == 3
+
+
+# The page's visibility, as the test sets it (headless Chromium is always "visible").
+VISIBILITY = """
+Object.defineProperty(document, "visibilityState", {
+  configurable: true, get: () => window.__visibility || "visible",
+});
+window.__setVisibility = (value) => {
+  window.__visibility = value;
+  document.dispatchEvent(new Event("visibilitychange"));
+};
+"""
+
+
+def test_a_hidden_tab_and_double_speed_earn_nothing_and_the_page_says_why(
+    world, lesson_course, asgi_server, browser_page
+):
+    page = browser_page
+    page.add_init_script(VISIBILITY)
+    log_in(page, asgi_server, world.learner)
+    first = lessons_of(lesson_course)[0]
+    page.goto(first.url)
+    page.evaluate("() => window.__setVisibility('hidden')")
+    play(page)
+    notice = page.locator("[data-player-notice]")
+    expect(notice).to_contain_text("页面不在前台", timeout=20_000)
+    page.evaluate("() => window.__setVisibility('visible')")
+    page.locator("video").evaluate("video => { video.playbackRate = 2; }")
+    expect(notice).to_contain_text("倍速播放（超过 1.0 倍）不计入学时", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('video').ended", timeout=20_000)
+    page.wait_for_timeout(2500)  # the last heartbeat's answer
+    session = PlaybackSession.objects.get(learner=world.learner, lesson=first)
+    assert session.credited == 0
+    assert {run.reason for run in session.refused.all()} >= {"hidden", "rate"}
+    assert not CreditEntry.objects.filter(learner=world.learner).exists()
+
+
+def test_an_outage_of_half_a_minute_loses_no_credited_time(
+    world, lesson_course, asgi_server, browser_page
+):
+    """Heartbeats over HTTP (websockets blocked) fail for 30 s mid-lesson while the video plays
+    on from its buffer: they wait in the page and go, in order, when the network returns."""
+    page = browser_page
+    page.add_init_script(NO_WEBSOCKETS)
+    log_in(page, asgi_server, world.learner)
+    first = lessons_of(lesson_course)[0]
+    page.goto(first.url)
+    play(page)
+    expect(page.locator("[data-player-progress]")).to_contain_text("已观看", timeout=20_000)
+    page.route(
+        "**/api/player/sessions/*/heartbeat", lambda route: route.abort("internetdisconnected")
+    )
+    page.wait_for_function("() => document.querySelector('video').ended", timeout=30_000)
+    session = PlaybackSession.objects.get(learner=world.learner, lesson=first)
+    during = session.credited
+    assert during < CLIP_SECONDS * 0.9  # most of the lesson was watched while offline
+    page.wait_for_timeout(30_000 - 8_000)
+    page.unroute("**/api/player/sessions/*/heartbeat")
+    expect(page.locator(".player-status")).to_contain_text("本讲已完成", timeout=30_000)
+    session.refresh_from_db()
+    assert session.credited >= CLIP_SECONDS * 0.95 - 0.5
