@@ -454,6 +454,7 @@ class CoursePage(QuizFields, Page):
         else:
             context["lessons"] = self.lessons().live().select_related("video")
             context["instructors"] = self.instructors.filter(live=True).select_related("photo")
+        context["study_allowed"] = course_study_allowed(request.user, self)
         return context
 
 

@@ -46,6 +46,19 @@ def coverage(frontier: float, duration: float) -> float:
     return min(1.0, frontier / duration) if duration > 0 else 0.0
 
 
+def credit_summary(progress: CourseProgress) -> dict | None:
+    """What completing the course wrote into the ledger, as the page says it: 学时, category,
+    year (None until it is complete)."""
+    entry = progress.credit_entry if progress.credit_entry_id else None
+    if entry is None:
+        return None
+    return {
+        "hours": str(entry.hours),
+        "category": entry.get_category_display(),
+        "year": entry.year_id,
+    }
+
+
 def lesson_duration(lesson: LessonPage) -> float:
     """The one duration a lesson's watching is measured against: its video's now (a session
     keeps the duration it started with only to bound what it credits)."""

@@ -27,6 +27,7 @@ from .progress import (
     completion_year_get_or_create,
     course_counts_in,
     course_progress_locked,
+    credit_summary,
     lesson_progress,
     progress_settle,
     watched_enough,
@@ -238,6 +239,7 @@ def attempt_submit(*, learner, attempt_id, data: dict) -> tuple[int, dict]:
         "closed": closed,
         "lesson_complete": lesson_complete,
         "course_complete": course_complete,
+        "credit": credit_summary(progress) if course_complete else None,
     }
     if rewatch:
         payload["message"] = _exhausted_message(WhenExhausted.REWATCH)

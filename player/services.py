@@ -35,6 +35,7 @@ from .progress import (
     completion_year_get_or_create,
     course_counts_in,
     course_progress_locked,
+    credit_summary,
     lesson_coverage,
     lesson_progress,
     progress_settle,
@@ -266,6 +267,7 @@ def _answer(seq, credited, item, session, progress, reasons, state, now, complet
         "coverage": round(lesson_coverage(item, session.lesson), 4),
         "complete": item.completed_at is not None,
         "course_complete": bool(complete),
+        "credit": credit_summary(progress) if complete else None,
         "reasons": [str(reason) for reason in reasons],
         "challenge": _challenge_payload(state, now),
     }

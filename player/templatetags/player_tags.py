@@ -5,7 +5,10 @@ from django import template
 from django.utils.html import json_script
 from django.utils.translation import gettext as _
 
+from courses.api import course_live_lessons
 from player.api import course_standing
+from player.models import LessonProgress
+from player.progress import lesson_coverage
 
 register = template.Library()
 
@@ -41,6 +44,8 @@ def player_texts():
         "offline_start": _("网络连接中断，恢复后点击播放即可开始计时。"),
         "progress": _("本讲已计入观看 {watched}，已观看 {coverage}%"),
         "lesson_complete": _("本讲已完成。"),
+        "state_complete": _("已完成"),
+        "state_started": _("学习中 {percent}%"),
         "course_complete": _("本课程已全部学完，学时已记入您的学时档案。"),
         "no_skipping": _("不能跳过尚未观看的部分，已回到您看到的位置。"),
         "superseded": _("您已在其他页面或设备上继续学习，本页已停止计时。"),
@@ -65,6 +70,18 @@ def player_texts():
             "challenge_failed": _("随机验证连续答错，本次学习已结束，请重新开始。"),
             "lesson_unavailable": _("该课程已下架，本次学习已结束；已完成的学时不受影响。"),
         },
+        "credit": _("{year} 年度{category}已记入 {hours} 学时。"),
+        "quiz": {
+            "multiple_hint": _("多选题：选出全部正确的选项。"),
+            "missing": _("还有 {count} 题未作答，请答完后再提交。"),
+            "failed": _("暂时无法提交，请稍后再试。"),
+            "offline": _("网络连接中断，请恢复后再试（答卷未提交）。"),
+            "score": _("得分 {score} 分（答对 {correct}/{total} 题），{pass_mark} 分及格。"),
+            "passed": _("测验通过。"),
+            "failed_grade": _("未通过。"),
+            "attempts_left": _("还可以作答 {left} 次。"),
+            "again": _("再答一次"),
+        },
         "video": {
             "unsupported": _("您的浏览器不支持播放该视频，请使用最新版浏览器。"),
             "failed": _("视频加载失败，请刷新页面重试。"),
@@ -72,3 +89,41 @@ def player_texts():
         },
     }
     return json_script(texts, "player-texts")
+
+
+@register.simple_tag
+def lesson_states(user, course, current=None):
+    """The course's live lessons with the learner's state of each (未开始 / 学习中 x% / 已完成),
+    for the lesson page's list; `next` marks the lesson to continue with."""
+    lessons = course_live_lessons(course)
+    progress = {}
+    if getattr(user, "is_authenticated", False):
+        progress = {
+            item.lesson_id: item
+            for item in LessonProgress.objects.filter(
+                course_progress__learner=user, course_progress__course=course
+            )
+        }
+    rows, next_marked = [], False
+    for number, lesson in enumerate(lessons, start=1):
+        item = progress.get(lesson.pk)
+        if item is not None and item.completed_at is not None:
+            state, label = "complete", _("已完成")
+        elif item is not None and item.frontier > 0:
+            percent = int(lesson_coverage(item, lesson) * 100)
+            state, label = "started", _("学习中 %(percent)s%%") % {"percent": percent}
+        else:
+            state, label = "new", _("未开始")
+        is_next = not next_marked and state != "complete"
+        next_marked = next_marked or is_next
+        rows.append(
+            {
+                "lesson": lesson,
+                "number": number,
+                "state": state,
+                "label": label,
+                "current": current is not None and lesson.pk == current.pk,
+                "next": is_next,
+            }
+        )
+    return rows

@@ -3,30 +3,14 @@
 // while it is away, HTTP (transport.mjs); what the learner reads is the server's last answer
 // (status.mjs). The texts come from the page (player_tags.player_texts, through gettext).
 
+import { csrfPost } from "./http.mjs";
 import { HeartbeatQueue } from "./queue.mjs";
 import { PlayedRanges } from "./ranges.mjs";
-import { reachAfter, statusOf } from "./status.mjs";
+import { lessonStateText, reachAfter, statusOf } from "./status.mjs";
 import { CLOSE_ENDED, CLOSE_LOGIN, CLOSE_NOT_FOUND, Transport } from "./transport.mjs";
 import { videoAttach } from "./video.mjs";
 
 const SEEK_SLACK = 1; // s past the reach a seek may land (keyframes) before it is sent back
-
-function csrfPost(url, csrf, body) {
-  return fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: JSON.stringify(body || {}),
-  }).then(async (response) => {
-    let payload = {};
-    try {
-      payload = await response.json();
-    } catch {
-      payload = {};
-    }
-    return { status: response.status, payload };
-  });
-}
 
 function wsUrlOf(path) {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
@@ -34,10 +18,10 @@ function wsUrlOf(path) {
 }
 
 class LessonPlayer {
-  constructor(root) {
+  constructor(root, texts) {
     this.root = root;
     this.video = root.querySelector("video");
-    this.texts = JSON.parse(document.getElementById("player-texts").textContent);
+    this.texts = texts;
     this.el = (name) => root.querySelector(`[data-player-${name}]`);
     this.csrf = root.dataset.csrf;
     this.session = null;
@@ -165,6 +149,8 @@ class LessonPlayer {
     const lines = statusOf(payload, this.texts);
     this.el("progress").textContent = lines.progress;
     this.el("state").textContent = lines.state;
+    const badge = document.querySelector("[data-lesson-state-current]");
+    if (badge) badge.textContent = lessonStateText(payload, this.texts);
     this.root.dataset.lessonComplete = payload.complete ? "1" : "";
     this.root.dataset.courseComplete = payload.course_complete ? "1" : "";
     const notices = lines.notices.slice();
@@ -370,14 +356,14 @@ class LessonPlayer {
   }
 }
 
-for (const root of document.querySelectorAll("[data-lesson-player]")) {
-  const video = root.querySelector("video");
-  const error = root.querySelector("[data-player-error]");
-  const texts = document.getElementById("player-texts");
-  const messages = texts ? JSON.parse(texts.textContent).video : {};
-  videoAttach(video, root.dataset.playlistUrl, root.dataset.hlsUrl, (kind) => {
-    error.textContent = messages[kind] || kind;
-    error.hidden = false;
-  });
-  if (root.dataset.study) root.player = new LessonPlayer(root);
+export function playersAttach(texts) {
+  for (const root of document.querySelectorAll("[data-lesson-player]")) {
+    const video = root.querySelector("video");
+    const error = root.querySelector("[data-player-error]");
+    videoAttach(video, root.dataset.playlistUrl, root.dataset.hlsUrl, (kind) => {
+      error.textContent = (texts.video || {})[kind] || kind;
+      error.hidden = false;
+    });
+    if (root.dataset.study) root.player = new LessonPlayer(root, texts);
+  }
 }

@@ -34,6 +34,12 @@ export function statusOf(answer, texts) {
   return lines;
 }
 
+// The current lesson's badge in the course's list (未开始 / 学习中 x% / 已完成).
+export function lessonStateText(answer, texts) {
+  if (answer.complete) return texts.state_complete;
+  return texts.state_started.replace("{percent}", String(Math.floor((answer.coverage || 0) * 100)));
+}
+
 // How far the learner may seek: the server's frontier, or further where they have just played
 // on from it (the server hears of it at the next heartbeat).
 export function reachAfter(reach, time, { playing, step = 1.5 }) {

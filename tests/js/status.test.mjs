@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { clockText, reachAfter, statusOf } from "../../static/player/status.mjs";
+import { clockText, lessonStateText, reachAfter, statusOf } from "../../static/player/status.mjs";
 
 const texts = {
   progress: "本讲已计时 {watched}，已观看 {coverage}%",
@@ -27,6 +27,12 @@ test("each reason once; a skip offers the way back; duplicates say nothing", () 
   );
   assert.deepEqual(lines.notices, ["页面不在前台，暂停计时", "倍速播放不计时", "跳过的部分不计时"]);
   assert.equal(lines.frontier, true);
+});
+
+test("the lesson's badge follows the answer", () => {
+  const words = { state_complete: "已完成", state_started: "学习中 {percent}%" };
+  assert.equal(lessonStateText({ coverage: 0.456, complete: false }, words), "学习中 45%");
+  assert.equal(lessonStateText({ coverage: 0.99, complete: true }, words), "已完成");
 });
 
 test("times read as a clock", () => {

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from credits.api import deadlines_forget
 from credits.models import CreditEntry, CreditYear
 from media.api import VideoStatus, video_asset_ingest
-from player.models import LearnerPlayState, PlaybackSession
+from player.models import LearnerPlayState, PlaybackSession, QuizAttempt
+from tests.factories import QUIZ
 from tests.media.conftest import make_clip
 from tests.player.conftest import lessons_of, publish
 
@@ -47,9 +48,9 @@ def local_storage(settings, tmp_path):
 
 
 @pytest.fixture
-def lesson_course(world, local_storage, tmp_path):
-    """A live course of one lesson whose video is a real 8 s clip, transcoded; heartbeats every
-    2 s (the year's rule, lowered for the test)."""
+def clip_video(world, local_storage, tmp_path):
+    """A real 8 s clip of institution a, transcoded; heartbeats every 2 s (the year's rule,
+    lowered for the test)."""
     clip = make_clip(tmp_path / "lesson.mp4", seconds=CLIP_SECONDS)
     video = video_asset_ingest(
         institution=world.a.organisation,
@@ -61,7 +62,19 @@ def lesson_course(world, local_storage, tmp_path):
     assert video.status == VideoStatus.READY, video.failure_reason
     CreditYear.objects.filter(pk=world.year.pk).update(heartbeat_interval_seconds=2)
     deadlines_forget()
-    return publish(world, lessons=2, video=video)
+    return video
+
+
+@pytest.fixture
+def lesson_course(world, clip_video):
+    """A live course of two lessons of the clip."""
+    return publish(world, lessons=2, video=clip_video)
+
+
+@pytest.fixture
+def quiz_course(world, clip_video):
+    """The same with a quiz after each lesson."""
+    return publish(world, lessons=2, video=clip_video, lesson_quiz=QUIZ)
 
 
 def log_in(page, server, user):
@@ -80,16 +93,34 @@ def play(page):
     page.locator("video").evaluate("video => { video.muted = true; video.play(); }")
 
 
-def test_a_learner_earns_the_hours_of_a_lesson_over_the_websocket(
-    world, lesson_course, asgi_server, browser_page
+def pass_quiz(page, learner, lesson):
+    """Take the lesson's quiz in the page, ticking the right options (the test reads them from
+    the attempt the server dealt)."""
+    quiz = page.locator("[data-quiz]")
+    quiz.get_by_role("button", name="开始测验").click()
+    expect(quiz.locator("[data-quiz-form]")).to_be_visible()
+    attempt = QuizAttempt.objects.get(learner=learner, page_id=lesson.pk, submitted_at=None)
+    for question in attempt.dealt["questions"]:
+        for option in question["correct"]:
+            quiz.locator(f'input[name="q-{question["id"]}"][value="{option}"]').check()
+    quiz.get_by_role("button", name="提交答卷").click()
+    expect(quiz.locator("[data-quiz-result]")).to_contain_text("测验通过")
+    return quiz
+
+
+def test_a_learner_earns_the_hours_of_a_course_over_the_websocket(
+    world, quiz_course, asgi_server, browser_page
 ):
     page = browser_page
     page.set_viewport_size(PHONE)
     LearnerPlayState.objects.create(learner=world.learner, next_check_after=3.0)
     log_in(page, asgi_server, world.learner)
-    first, second = lessons_of(lesson_course)
+    first, second = lessons_of(quiz_course)
     page.goto(first.url)
     expect(page.get_by_text("点击播放开始学习")).to_be_visible()
+    # The quiz opens only once the lesson is watched far enough, and the page says so.
+    page.get_by_role("button", name="开始测验").click()
+    expect(page.locator("[data-quiz-message]")).to_contain_text("请先观看本讲视频")
     play(page)
 
     # After 3 s of credited watching the attention check arrives: the video stops for it.
@@ -103,26 +134,37 @@ def test_a_learner_earns_the_hours_of_a_lesson_over_the_websocket(
     dialog.get_by_role("button", name="提交").click()
     expect(dialog).to_be_hidden()
 
-    status = page.locator(".player-status")
-    expect(status).to_contain_text("本讲已完成", timeout=30_000)
+    progress = page.locator("[data-player-progress]")
+    expect(progress).to_contain_text("已观看 9", timeout=30_000)  # 95 % or more
     for hidden in ("在本页继续学习", "回到上次看到的位置"):  # nothing ended, nothing skipped
         expect(page.get_by_role("button", name=hidden)).to_be_hidden()
     expect(page.get_by_role("link", name="重新登录")).to_be_hidden()
-    shot(page, "player-lesson-complete-360")
+    page.wait_for_timeout(2500)  # the heartbeat of the video's end
+    quiz = pass_quiz(page, world.learner, first)
+    expect(quiz.locator("[data-quiz-result]")).to_contain_text("本讲已完成")
+    expect(page.locator("[data-lesson-state-current]")).to_have_text("已完成")
+    shot(page, "player-quiz-passed-360")
     session = PlaybackSession.objects.get(learner=world.learner, lesson=first)
     assert session.heartbeats > 0 and session.heartbeats_ws == session.heartbeats
     assert page.locator("[data-lesson-player]").get_attribute("data-transport") == "ws"
 
-    # The second lesson completes the course: its 学时 are in the ledger once.
+    # The second lesson and its quiz complete the course: its 学时 are in the ledger once.
     page.goto(second.url)
+    expect(page.locator("[data-lesson-state]").first).to_have_text("已完成")
     play(page)
-    expect(status).to_contain_text("本课程已全部学完", timeout=30_000)
-    entry = CreditEntry.objects.get(learner=world.learner, course=lesson_course)
-    assert entry.hours == lesson_course.credit_hours
+    expect(progress).to_contain_text("已观看 9", timeout=30_000)
+    page.wait_for_timeout(2500)
+    quiz = pass_quiz(page, world.learner, second)
+    result = quiz.locator("[data-quiz-result]")
+    expect(result).to_contain_text("本课程已全部学完")
+    expect(result).to_contain_text(f"{world.year.year} 年度公需科目已记入 2.0 学时")
+    entry = CreditEntry.objects.get(learner=world.learner, course=quiz_course)
+    assert entry.hours == quiz_course.credit_hours
     page.get_by_role("button", name="本次学习记录").click()
     expect(page.locator("[data-player-explanation]")).to_contain_text("本次计入观看时长")
     shot(page, "player-course-complete-360")
-    assert page.console_errors == []
+    # The one error is the quiz opened too early (409, asked for above); no CSP or script error.
+    assert [e for e in page.console_errors if "409 (Conflict)" not in e] == []
 
 
 def test_with_websockets_blocked_the_heartbeats_go_over_http(
