@@ -76,7 +76,7 @@ def player_texts():
             "missing": _("还有 {count} 题未作答，请答完后再提交。"),
             "failed": _("暂时无法提交，请稍后再试。"),
             "offline": _("网络连接中断，请恢复后再试（答卷未提交）。"),
-            "score": _("得分 {score} 分（答对 {correct}/{total} 题），{pass_mark} 分及格。"),
+            "score": _("得分 {score} 分（答对 {right}/{total} 题），{pass_mark} 分及格。"),
             "passed": _("测验通过。"),
             "failed_grade": _("未通过。"),
             "attempts_left": _("还可以作答 {left} 次。"),

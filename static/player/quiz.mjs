@@ -88,7 +88,7 @@ class Quiz {
     list.replaceChildren(...attempt.questions.map((q, i) => field(q, i + 1, this.texts)));
     this.el("form").hidden = false;
     this.el("start").hidden = true;
-    const preview = this.root.parentElement.querySelector("[data-quiz-preview]");
+    const preview = this.el("preview");
     if (preview) preview.hidden = true;
     this.el("error").hidden = true;
     this.el("submit").disabled = false;
@@ -149,7 +149,7 @@ class Quiz {
     line(
       q.score
         .replace("{score}", result.score)
-        .replace("{correct}", result.correct)
+        .replace("{right}", result.correct)
         .replace("{total}", result.total)
         .replace("{pass_mark}", result.pass_mark),
     );

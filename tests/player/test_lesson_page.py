@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def states(html: str) -> list[str]:
-    return re.findall(r"<span class=\"badge\" data-lesson-state>([^<]+)</span>", html)
+    return re.findall(r"<span class=\"badge\" data-lesson-state[^>]*>([^<]+)</span>", html)
 
 
 def test_each_lesson_says_where_the_learner_is(world, player, other_player, clock):
