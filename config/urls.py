@@ -5,11 +5,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.documents import document_serve
 from catalog import views as catalog_views
+from player import my_views as player_my_views
 
 # Entries of the home page whose features come in later issues (catalog.entries).
 _coming = [
     ("my/declarations/", "entry_declare"),
-    ("my/hours/", "entry_hours"),
     ("verify/", "entry_verify"),
 ]
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("documents/<int:document_id>/<str:document_filename>", document_serve),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
+    path("my/hours/", player_my_views.my_hours, name="entry_hours"),
     path("my/", include("accounts.my_urls")),
     path("captcha/", include("captcha.urls")),
     path("api/player/", include("player.urls")),

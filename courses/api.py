@@ -39,6 +39,7 @@ __all__ = [
     "Topic",
     "WhenExhausted",
     "asset_study_allowed",
+    "courses_closing",
     "course_live_lessons",
     "course_study_allowed",
     "course_versions",
@@ -145,3 +146,16 @@ def institutions_live():
 def institution_index_under(page: Page):
     """The live 施教机构 section directly under `page` (the home page), if there is one."""
     return InstitutionIndexPage.objects.live().child_of(page).first()
+
+
+def courses_closing(*, public: bool, year: int, exclude_ids=(), limit: int = 5) -> list[CoursePage]:
+    """Live courses approved for `year` of the public subject (else of the professional ones,
+    the 会计专区 included), most 学时 first: the fewest that close a gap come first."""
+    subjects = [Subject.PUBLIC] if public else [Subject.PROFESSIONAL, Subject.ACCOUNTING]
+    return list(
+        CoursePage.objects.live()
+        .public()
+        .filter(subject__in=subjects, credit_years=year)
+        .exclude(pk__in=list(exclude_ids))
+        .order_by("-credit_hours", "title")[:limit]
+    )

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .models import CreditCategory, CreditSource, CreditYear, default_deadline
+from .selectors import CategoryHours, YearHours, learner_years, year_hours
 from .services import credit_grant, credit_year_get_or_create
 
 __all__ = [
+    "CategoryHours",
     "CreditCategory",
     "CreditSource",
     "CreditYear",
     "HeartbeatLimits",
+    "YearHours",
     "credit_grant",
     "credit_year_get_or_create",
     "current_credit_year",
@@ -21,7 +24,9 @@ __all__ = [
     "deadlines_forget",
     "default_deadline",
     "heartbeat_limits",
+    "learner_years",
     "year_deadline",
+    "year_hours",
 ]
 
 _DEADLINES_TTL = 60.0  # s: other processes see an edited deadline (or limit) within a minute

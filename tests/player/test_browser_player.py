@@ -163,6 +163,12 @@ def test_a_learner_earns_the_hours_of_a_course_over_the_websocket(
     page.get_by_role("button", name="本次学习记录").click()
     expect(page.locator("[data-player-explanation]")).to_contain_text("本次计入观看时长")
     shot(page, "player-course-complete-360")
+
+    # 学时查询 shows them: the public meter, the ledger's line.
+    page.goto("/my/hours/")
+    expect(page.locator('[data-meter="public"]')).to_contain_text("2.0")
+    expect(page.locator("[data-entries]")).to_contain_text(quiz_course.title)
+    shot(page, "my-hours-360")
     # The one error is the quiz opened too early (409, asked for above); no CSP or script error.
     assert [e for e in page.console_errors if "409 (Conflict)" not in e] == []
 
