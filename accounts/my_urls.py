@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.my_area, name="my_area"),
     path("profile/", views.my_profile, name="my_profile"),
     path("profile/edit/", views.my_profile_edit, name="my_profile_edit"),
     path("password/", views.my_password, name="my_password"),

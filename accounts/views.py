@@ -82,13 +82,6 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def my_area(request: HttpRequest) -> HttpResponse:
-    """我的学习: who I am, my employer's confirmation, and where my hours will show."""
-    return render(request, "my/area.html", {"person": request.user})
-
-
-@never_cache
-@login_required
 def my_profile(request: HttpRequest) -> HttpResponse:
     """The owner's own profile: the only page that shows their full ID number."""
     user = request.user

@@ -19,6 +19,7 @@ urlpatterns = [
     path("documents/<int:document_id>/<str:document_filename>", document_serve),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
+    path("my/", player_my_views.my_area, name="my_area"),
     path("my/hours/", player_my_views.my_hours, name="entry_hours"),
     path("my/", include("accounts.my_urls")),
     path("captcha/", include("captcha.urls")),

@@ -6,12 +6,54 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from courses.api import courses_closing
+from courses.api import course_live_lessons, courses_closing
 from credits.api import CreditCategory, current_year, learner_years, year_hours
 
 from .models import CourseProgress
 
 SUGGESTIONS = 5
+
+
+@never_cache
+@login_required
+def my_area(request: HttpRequest) -> HttpResponse:
+    """我的学习: my employer's confirmation, the courses I am studying (继续学习 at the lesson I
+    was on: the player resumes where I stopped), those I completed with their 学时, and this
+    year's meter."""
+    progress = CourseProgress.objects.filter(learner=request.user).select_related(
+        "course", "last_lesson", "credit_entry"
+    )
+    studying, completed = [], []
+    for row in progress.order_by("-started_at"):
+        lessons = course_live_lessons(row.course)
+        done = set(
+            row.lessons.filter(completed_at__isnull=False).values_list("lesson_id", flat=True)
+        )
+        if row.completed_at is not None:
+            completed.append({"progress": row, "entry": row.credit_entry})
+            continue
+        live = {lesson.pk for lesson in lessons}
+        resume = row.last_lesson if row.last_lesson_id in live else None
+        resume = resume or next((lesson for lesson in lessons if lesson.pk not in done), None)
+        studying.append(
+            {
+                "progress": row,
+                "lessons": len(lessons),
+                "done": len(done & live),
+                "resume": resume,
+            }
+        )
+    completed.sort(key=lambda item: item["progress"].completed_at, reverse=True)
+    return render(
+        request,
+        "my/area.html",
+        {
+            "person": request.user,
+            "hours": year_hours(learner=request.user, year=current_year()),
+            "studying": studying,
+            "completed": completed,
+        },
+    )
 
 
 @never_cache

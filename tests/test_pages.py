@@ -96,7 +96,6 @@ def test_notice_index_lists_newest_first_and_paginates(client):
     "url,title",
     [
         ("/my/declarations/", "学时申报"),
-        ("/my/hours/", "学时查询"),
         ("/verify/", "证书查验"),
     ],
 )

@@ -115,3 +115,26 @@ def test_bad_years_and_strangers(world, player, client):
     staff = Player(world.a.editor)
     html = staff.client.get("/my/hours/").content.decode()
     assert "本年度还没有学时记录" in html  # their own (none), never a learner's
+
+
+def test_my_area_shows_what_i_study_what_i_completed_and_this_years_meter(
+    world, player, other_player, clock
+):
+    studying = publish(world, lessons=2, title="正在学的课")
+    finished = publish(world, title="学完的课")
+    first, second = [lesson for lesson in studying.get_children().specific()]
+    player.start(first)
+    player.watch(clock, 0, 145)  # the first lesson complete
+    player.start(second)
+    player.watch(clock, 0, 30)
+    player.start(finished.get_children().first().specific)
+    player.watch(clock, 0, 145)  # the whole course: its 学时 written
+    html = player.client.get("/my/").content.decode()
+    block = html.split("正在学习")[1].split("</section>")[0]
+    assert "正在学的课" in block and "已完成 1/2 讲" in block
+    assert f'href="{second.url}">继续学习' in block  # the lesson I was on
+    done = html.split("已学完的课程")[1].split("</section>")[0]
+    assert "学完的课" in done and f"{world.year.year} 年度公需科目 2.0 学时" in done
+    assert meter(html, "total") == "2.0"
+    theirs = other_player.client.get("/my/").content.decode()
+    assert "正在学的课" not in theirs and "还没有正在学习的课程" in theirs
