@@ -8,6 +8,7 @@ types themselves (decision 0009)."""
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from wagtail.models import Page, Revision
 
 from .extensions import listing_hooks_register
@@ -41,6 +42,7 @@ __all__ = [
     "asset_study_allowed",
     "courses_closing",
     "course_live_lessons",
+    "courses_live_lessons",
     "course_study_allowed",
     "course_versions",
     "institution_page_ensure",
@@ -159,3 +161,20 @@ def courses_closing(*, public: bool, year: int, exclude_ids=(), limit: int = 5) 
         .exclude(pk__in=list(exclude_ids))
         .order_by("-credit_hours", "title")[:limit]
     )
+
+
+def courses_live_lessons(courses) -> dict[int, list[LessonPage]]:
+    """The live lessons of each of `courses`, in order, with their videos, in one query."""
+    courses = list(courses)
+    if not courses:
+        return {}
+    by_path = {course.path: course.pk for course in courses}
+    condition = Q()
+    for course in courses:
+        condition |= Q(path__startswith=course.path, depth=course.depth + 1)
+    found: dict[int, list[LessonPage]] = {course.pk: [] for course in courses}
+    for lesson in (
+        LessonPage.objects.live().filter(condition).select_related("video").order_by("path")
+    ):
+        found[by_path[lesson.path[: -Page.steplen]]].append(lesson)
+    return found

@@ -6,10 +6,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from courses.api import course_live_lessons, courses_closing
+from courses.api import courses_closing, courses_live_lessons
 from credits.api import CreditCategory, current_year, learner_years, year_hours
 
-from .models import CourseProgress
+from .models import CourseProgress, LessonProgress
 
 SUGGESTIONS = 5
 
@@ -23,15 +23,19 @@ def my_area(request: HttpRequest) -> HttpResponse:
     progress = CourseProgress.objects.filter(learner=request.user).select_related(
         "course", "last_lesson", "credit_entry"
     )
-    studying, completed = [], []
-    for row in progress.order_by("-started_at"):
-        lessons = course_live_lessons(row.course)
-        done = set(
-            row.lessons.filter(completed_at__isnull=False).values_list("lesson_id", flat=True)
-        )
-        if row.completed_at is not None:
-            completed.append({"progress": row, "entry": row.credit_entry})
-            continue
+    rows = list(progress.order_by("-started_at"))
+    completed = [{"progress": row, "entry": row.credit_entry} for row in rows if row.completed_at]
+    open_rows = [row for row in rows if row.completed_at is None]
+    lessons_of = courses_live_lessons(row.course for row in open_rows)  # one query for all
+    done_of: dict[int, set] = {row.pk: set() for row in open_rows}
+    for progress_id, lesson_id in LessonProgress.objects.filter(
+        course_progress__in=open_rows, completed_at__isnull=False
+    ).values_list("course_progress_id", "lesson_id"):
+        done_of[progress_id].add(lesson_id)
+    studying = []
+    for row in open_rows:
+        lessons = lessons_of[row.course_id]
+        done = done_of[row.pk]
         live = {lesson.pk for lesson in lessons}
         resume = row.last_lesson if row.last_lesson_id in live else None
         resume = resume or next((lesson for lesson in lessons if lesson.pk not in done), None)

@@ -42,6 +42,7 @@ def player_texts():
         "starting": _("正在开始计时……"),
         "start_failed": _("暂时无法开始学习，请刷新页面重试。"),
         "offline_start": _("网络连接中断，恢复后点击播放即可开始计时。"),
+        "retrying": _("网络不稳定：学习记录暂存在本页，恢复后自动补报，请不要关闭页面。"),
         "progress": _("本讲已计入观看 {watched}，已观看 {coverage}%"),
         "lesson_complete": _("本讲已完成。"),
         "state_complete": _("已完成"),

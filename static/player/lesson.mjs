@@ -6,6 +6,7 @@
 import { csrfPost } from "./http.mjs";
 import { HeartbeatQueue } from "./queue.mjs";
 import { PlayedRanges } from "./ranges.mjs";
+import { creditText } from "./quiz.mjs";
 import { lessonStateText, reachAfter, statusOf } from "./status.mjs";
 import { CLOSE_ENDED, CLOSE_LOGIN, CLOSE_NOT_FOUND, Transport } from "./transport.mjs";
 import { videoAttach } from "./video.mjs";
@@ -31,7 +32,10 @@ class LessonPlayer {
     this.ranges = new PlayedRanges();
     this.timer = null;
     this.challenge = null;
+    this.passedChecks = new Set(); // answered checks: a late answer carrying one never reopens it
     this.countdown = null;
+    this.frontier = 0; // the server's, from its last answer
+    this.playing = this.conditions();
     this.bind();
   }
 
@@ -49,10 +53,13 @@ class LessonPlayer {
     video.addEventListener("seeking", () => this.onSeeking());
     video.addEventListener("pause", () => this.beat()); // the last seconds before a pause count
     video.addEventListener("ended", () => this.beat());
-    video.addEventListener("ratechange", () => this.showRate());
-    document.addEventListener("visibilitychange", () => this.beat());
+    // The ranges played so far were played as things were: report them so before the change.
+    video.addEventListener("ratechange", () => this.conditionsChanged());
+    document.addEventListener("visibilitychange", () => this.conditionsChanged());
     this.el("frontier").addEventListener("click", () => {
-      this.seekTo(this.reach);
+      this.reach = this.frontier;
+      this.seekTo(this.frontier);
+      this.el("frontier").hidden = true;
       this.video.play();
     });
     this.el("continue").addEventListener("click", () => this.restart());
@@ -61,7 +68,12 @@ class LessonPlayer {
       this.challengeAnswer();
     });
     this.el("challenge-audio").addEventListener("click", () => this.challengeListen());
-    this.el("challenge").addEventListener("cancel", (event) => event.preventDefault());
+    const dialog = this.el("challenge");
+    dialog.addEventListener("cancel", (event) => event.preventDefault());
+    dialog.addEventListener("close", () => {
+      // Closed some other way (a second Escape) while the check still waits: open it again.
+      if (this.challenge) window.setTimeout(() => this.challenge && dialog.showModal(), 0);
+    });
     this.el("record").addEventListener("click", () => this.explanation());
   }
 
@@ -102,7 +114,9 @@ class LessonPlayer {
   begin(session) {
     this.session = session;
     this.stopped = false;
-    this.reach = session.frontier;
+    this.reach = this.frontier = session.frontier;
+    this.ranges = new PlayedRanges(); // nothing played under an earlier session is reported
+    this.playing = this.conditions();
     this.say("info", "");
     this.hide("ended", "continue", "login");
     this.seekTo(session.resume_at);
@@ -110,6 +124,7 @@ class LessonPlayer {
       send: (body) => this.transport.send(body),
       onAnswer: (status, payload) => this.onAnswer(status, payload),
       onStop: (status, payload) => this.onStopped(status, payload),
+      onRetry: () => this.say("info", this.texts.retrying),
     });
     this.transport = new Transport({
       wsUrl: session.ws ? wsUrlOf(session.ws) : null,
@@ -130,7 +145,18 @@ class LessonPlayer {
     if (!this.video.paused) this.beat();
   }
 
-  beat() {
+  conditions() {
+    return { rate: this.video.playbackRate, visible: document.visibilityState === "visible" };
+  }
+
+  conditionsChanged() {
+    this.ranges.cut();
+    this.beat(this.playing); // what was played until now, as it was played
+    this.playing = this.conditions();
+    this.showRate();
+  }
+
+  beat(conditions = this.playing) {
     if (!this.session || this.stopped || !this.queue) return;
     const played = this.ranges.take();
     if (!played.length && this.video.paused && this.lastPosition === this.video.currentTime) return;
@@ -138,17 +164,23 @@ class LessonPlayer {
     this.queue.push({
       position: Math.round(this.video.currentTime * 100) / 100,
       played,
-      rate: this.video.playbackRate,
-      visible: document.visibilityState === "visible",
+      rate: conditions.rate,
+      visible: conditions.visible,
     });
   }
 
   onAnswer(status, payload) {
     if (status !== 200) return;
-    this.reach = Math.max(this.reach, payload.frontier);
+    if (this.el("info").textContent === this.texts.retrying) this.say("info", "");
+    this.frontier = payload.frontier;
+    // Where the learner may seek: the server's frontier, plus what they have played on from it
+    // since — unless the server refused time (then its frontier is all there is).
+    const refused = (payload.reasons || []).some((reason) => reason !== "duplicate");
+    this.reach = refused ? payload.frontier : Math.max(this.reach, payload.frontier);
     const lines = statusOf(payload, this.texts);
     this.el("progress").textContent = lines.progress;
-    this.el("state").textContent = lines.state;
+    this.el("state").textContent =
+      lines.state + (payload.credit ? ` ${creditText(payload.credit, this.texts)}` : "");
     const badge = document.querySelector("[data-lesson-state-current]");
     if (badge) badge.textContent = lessonStateText(payload, this.texts);
     this.root.dataset.lessonComplete = payload.complete ? "1" : "";
@@ -240,6 +272,7 @@ class LessonPlayer {
   // --- Attention checks ------------------------------------------------------------------------
 
   challengeShow(challenge) {
+    if (this.passedChecks.has(challenge.id)) return; // a late answer from before the pass
     if (this.challenge && this.challenge.id === challenge.id) return;
     this.challenge = challenge;
     this.video.pause();
@@ -284,6 +317,7 @@ class LessonPlayer {
     csrfPost(url, this.csrf, { id: challenge.id, answer })
       .then(({ status, payload }) => {
         if (status === 200 && payload.passed) {
+          this.passedChecks.add(challenge.id);
           this.challengeClose();
           this.video.play();
         } else if (status === 200 && payload.ended) {
@@ -301,6 +335,11 @@ class LessonPlayer {
           this.onStopped(status, payload);
         } else if (status === 401) {
           this.loginEnded();
+        } else if (status === 404) {
+          // Gone (expired, or replaced): the next heartbeat's answer brings the current one.
+          this.passedChecks.add(challenge.id);
+          this.challengeClose();
+          this.video.play();
         } else {
           this.el("challenge-error").textContent = payload.error || this.texts.check_failed;
         }

@@ -9,8 +9,9 @@ const FINAL = new Set([401, 404, 409]); // the session (or the login) is over: s
 export class HeartbeatQueue {
   // send(body) → Promise<{status, payload}> (rejects when nothing came back);
   // onAnswer(status, payload, body) for every answer; onStop(status, payload) once, when final.
-  constructor({ send, onAnswer = () => {}, onStop = () => {}, timers = globalThis }) {
+  constructor({ send, onAnswer = () => {}, onStop = () => {}, onRetry = () => {}, timers = globalThis }) {
     this.send = send;
+    this.onRetry = onRetry;
     this.onAnswer = onAnswer;
     this.onStop = onStop;
     this.timers = timers;
@@ -68,6 +69,7 @@ export class HeartbeatQueue {
       // Nothing came back, too fast, or the server failed: the same body again, later.
       const wait = RETRY_MS[Math.min(this.failures, RETRY_MS.length - 1)];
       this.failures += 1;
+      this.onRetry(this.failures, this.pending.length);
       this.retry = this.timers.setTimeout(() => {
         this.retry = null;
         this.#pump();

@@ -115,7 +115,15 @@ class Quiz {
     csrfPost(url, this.root.dataset.csrf, { answers })
       .then(({ status, payload }) => {
         if (status === 200) this.graded(payload);
-        else {
+        else if (status === 409) {
+          // Already graded (an answer lost on its way back) or no longer open: start again.
+          this.attempt = null;
+          this.el("form").hidden = true;
+          const start = this.el("start");
+          start.hidden = false;
+          start.textContent = this.texts.quiz.again;
+          this.say(payload.error || this.texts.quiz.failed);
+        } else {
           error.textContent = payload.error || this.texts.quiz.failed;
           error.hidden = false;
           submit.disabled = false;
@@ -165,6 +173,7 @@ class Quiz {
     const badge = document.querySelector("[data-lesson-state-current]");
     if (badge && result.lesson_complete) badge.textContent = this.texts.state_complete;
     box.hidden = false;
+    box.focus(); // the submit button it replaces had the focus
     this.root.dataset.passed = result.passed ? "1" : "";
     const again = !result.passed && !result.closed && !result.rewatch_required;
     const start = this.el("start");

@@ -73,12 +73,21 @@ export class Transport {
   }
 
   async #post(body) {
-    const response = await this.fetchImpl(this.httpUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": this.csrfToken },
-      body: JSON.stringify(body),
-    });
+    // A request that hangs is given up like an unanswered socket: the queue sends it again.
+    const controller = typeof AbortController === "function" ? new AbortController() : null;
+    const timer = this.timers.setTimeout(() => controller && controller.abort(), ANSWER_TIMEOUT_MS);
+    let response;
+    try {
+      response = await this.fetchImpl(this.httpUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": this.csrfToken },
+        body: JSON.stringify(body),
+        signal: controller ? controller.signal : undefined,
+      });
+    } finally {
+      this.timers.clearTimeout(timer);
+    }
     let payload = {};
     try {
       payload = await response.json();

@@ -114,3 +114,37 @@ test("a 400 is answered and the queue moves on", async () => {
   await settle();
   assert.deepEqual(statuses, [400, 200]);
 });
+
+for (const status of [401, 404, 409]) {
+  test(`a ${status} stops the queue and drops what waits`, async () => {
+    const timers = new FakeTimers();
+    const { calls, send } = server();
+    const stops = [];
+    const queue = new HeartbeatQueue({ send, timers, onStop: (s) => stops.push(s) });
+    queue.push({ position: 1 });
+    queue.push({ position: 2 });
+    await settle();
+    calls[0].resolve({ status, payload: {} });
+    await settle();
+    assert.deepEqual(stops, [status]);
+    assert.equal(calls.length, 1);
+    assert.equal(queue.waiting, 0);
+  });
+}
+
+test("while retrying the page is told, with how many heartbeats wait", async () => {
+  const timers = new FakeTimers();
+  const retries = [];
+  const send = async () => {
+    throw new Error("offline");
+  };
+  const queue = new HeartbeatQueue({ send, timers, onRetry: (n, waiting) => retries.push([n, waiting]) });
+  queue.push({ position: 1 });
+  await settle();
+  queue.push({ position: 2 });
+  await timers.advance(1000);
+  assert.deepEqual(retries, [
+    [1, 1],
+    [2, 2],
+  ]);
+});

@@ -46,7 +46,7 @@ test("a jump the events did not announce is a seek, back or ahead", () => {
 
 test("at 2x the steps are longer but still playback", () => {
   const ranges = new PlayedRanges();
-  play(ranges, 0, 10, 0.25, 2);
+  play(ranges, 0, 10, 1, 2); // a report every second of wall time: 2 s of media each
   assert.deepEqual(ranges.take(), [[0, 10]]);
 });
 

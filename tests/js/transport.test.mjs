@@ -102,3 +102,41 @@ test("without websockets at all, HTTP only", async () => {
   await settle();
   assert.equal(FakeSocket.instances.length, 0);
 });
+
+for (const code of [4401, 4404, 4409]) {
+  test(`a close with ${code} is final: told once, never reopened`, async () => {
+    const { timers, events } = setup();
+    FakeSocket.instances[0].serverOpen();
+    FakeSocket.instances[0].serverClose(code);
+    assert.deepEqual(events.finals, [code]);
+    await timers.advance(60000);
+    assert.equal(FakeSocket.instances.length, 1);
+  });
+}
+
+test("an HTTP heartbeat that hangs is given up after 15 s", async () => {
+  const timers = new FakeTimers();
+  let aborted = false;
+  const fetchImpl = (url, init) =>
+    new Promise((_resolve, reject) => {
+      init.signal.addEventListener("abort", () => {
+        aborted = true;
+        reject(new Error("aborted"));
+      });
+    });
+  const transport = new Transport({ wsUrl: null, httpUrl: "/hb", csrfToken: "t", fetchImpl, timers });
+  transport.start();
+  const sent = transport.send({ seq: 1 });
+  const failed = assert.rejects(sent);
+  await timers.advance(14000);
+  assert.equal(aborted, false);
+  await timers.advance(1000);
+  await failed;
+  assert.equal(aborted, true);
+});
+
+test("a CSRF refusal (403 with no answer) is not an answer: the queue will retry", async () => {
+  const fetchImpl = async () => ({ status: 403, json: async () => ({}) });
+  const transport = new Transport({ wsUrl: null, httpUrl: "/hb", csrfToken: "t", fetchImpl });
+  await assert.rejects(transport.send({ seq: 1 }), /csrf/);
+});

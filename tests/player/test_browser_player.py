@@ -268,3 +268,26 @@ def test_an_outage_of_half_a_minute_loses_no_credited_time(
     expect(page.locator(".player-status")).to_contain_text("本讲已完成", timeout=30_000)
     session.refresh_from_db()
     assert session.credited >= CLIP_SECONDS * 0.95 - 0.5
+
+
+def test_a_moment_in_another_tab_costs_only_that_moment(
+    world, lesson_course, asgi_server, browser_page
+):
+    """What was watched before the switch is reported as watched in view; the moment away is
+    not credited; the way back to the frontier then earns again until the lesson completes."""
+    page = browser_page
+    page.add_init_script(VISIBILITY)
+    log_in(page, asgi_server, world.learner)
+    first = lessons_of(lesson_course)[0]
+    page.goto(first.url)
+    play(page)
+    page.wait_for_function("() => document.querySelector('video').currentTime > 3", timeout=20_000)
+    page.evaluate("() => window.__setVisibility('hidden')")
+    page.wait_for_timeout(1200)
+    page.evaluate("() => window.__setVisibility('visible')")
+    back = page.get_by_role("button", name="回到上次看到的位置")
+    expect(back).to_be_visible(timeout=20_000)  # the seconds away left a gap to watch again
+    session = PlaybackSession.objects.get(learner=world.learner, lesson=first)
+    assert session.credited >= 2.5  # the seconds before the switch counted
+    back.click()
+    expect(page.locator(".player-status")).to_contain_text("本讲已完成", timeout=30_000)

@@ -138,3 +138,15 @@ def test_my_area_shows_what_i_study_what_i_completed_and_this_years_meter(
     assert meter(html, "total") == "2.0"
     theirs = other_player.client.get("/my/").content.decode()
     assert "正在学的课" not in theirs and "还没有正在学习的课程" in theirs
+
+
+def test_my_area_costs_the_same_few_queries_however_many_courses(
+    world, player, clock, django_assert_max_num_queries
+):
+    for number in range(6):
+        course = publish(world, lessons=2, title=f"课程{number}")
+        player.start(course.get_children().first().specific)
+        player.watch(clock, 0, 20)
+    with django_assert_max_num_queries(20):
+        html = player.client.get("/my/").content.decode()
+    assert html.count("data-studying") == 6
