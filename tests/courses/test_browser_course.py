@@ -3,33 +3,17 @@ a professional course with an instructor, a lesson from a ready video with a qui
 it; the health department's reviewer finds it on their dashboard and approves it; it is live."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from courses.models import CoursePage, LessonPage
+from tests.browser import log_in, shot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-
-
-def log_in(page, server, user):
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": server}])
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_editor_creates_and_submits_a_course_and_the_department_approves_it(

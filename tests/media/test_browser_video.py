@@ -12,13 +12,12 @@ import threading
 import time
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from playwright.sync_api import expect
 
 from media import services
 from media.models import VideoAsset, VideoStatus
+from tests.browser import log_in
 from tests.media.people import make_editor
 
 pytestmark = [
@@ -85,13 +84,6 @@ def worker(monkeypatch):
     start.set()
     for thread in threads:
         thread.join(timeout=60)
-
-
-def log_in(page, server, user):
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": server}])
 
 
 def play(page):

@@ -4,17 +4,14 @@ and course complete with their 学时 in the ledger; with websockets blocked the
 a second tab supersedes the first. Screenshots on a 360 px wide screen are kept in
 var/screenshots/."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from credits.api import deadlines_forget
 from credits.models import CreditEntry, CreditYear
 from media.api import VideoStatus, video_asset_ingest
 from player.models import LearnerPlayState, PlaybackSession, QuizAttempt
+from tests.browser import log_in, shot
 from tests.factories import QUIZ
 from tests.media.conftest import make_clip
 from tests.player.conftest import lessons_of, publish
@@ -24,7 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 CLIP_SECONDS = 8
 
@@ -75,18 +71,6 @@ def lesson_course(world, clip_video):
 def quiz_course(world, clip_video):
     """The same with a quiz after each lesson."""
     return publish(world, lessons=2, video=clip_video, lesson_quiz=QUIZ)
-
-
-def log_in(page, server, user):
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": server}])
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def play(page):
