@@ -305,6 +305,8 @@ class AuditAction(models.TextChoices):
     IDENTITY_CORRECTED = "identity_corrected", _("更正实名信息")
     ORGANISATION_REVIEWED = "organisation_reviewed", _("审核用人单位注册")
     RULES_CHANGED = "rules_changed", _("修改学时年度规则")
+    ENROLMENT_REQUESTED = "enrolment_requested", _("课程报名")
+    ENROLMENT_DECIDED = "enrolment_decided", _("确认报名缴费")
 
 
 class AuditEvent(models.Model):

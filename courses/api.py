@@ -15,6 +15,8 @@ from .extensions import listing_hooks_register
 from .models import (
     BasisKind,
     CoursePage,
+    Enrolment,
+    EnrolmentState,
     InstitutionIndexPage,
     InstitutionPage,
     Instructor,
@@ -25,12 +27,14 @@ from .models import (
 from .quiz import WhenExhausted
 from .rules import course_draft, course_problems, disclosure_problems
 from .search import search_document, search_query
-from .services import institution_page_ensure
-from .study import course_study_allowed, course_versions
+from .services import enrolment_confirm, enrolment_request, institution_page_ensure
+from .study import course_study_allowed, course_study_refusal, course_versions
 
 __all__ = [
     "BasisKind",
     "CoursePage",
+    "Enrolment",
+    "EnrolmentState",
     "InstitutionIndexPage",
     "InstitutionPage",
     "Instructor",
@@ -44,6 +48,10 @@ __all__ = [
     "course_live_lessons",
     "courses_live_lessons",
     "course_study_allowed",
+    "course_study_refusal",
+    "enrolment_confirm",
+    "enrolment_request",
+    "enrolments_waiting",
     "course_versions",
     "institution_page_ensure",
     "lesson_live",
@@ -178,3 +186,13 @@ def courses_live_lessons(courses) -> dict[int, list[LessonPage]]:
     ):
         found[by_path[lesson.path[: -Page.steplen]]].append(lesson)
     return found
+
+
+def enrolments_waiting(learner) -> list[Enrolment]:
+    """The learner's enrolments not (yet) confirmed, newest first, with their courses."""
+    return list(
+        Enrolment.objects.filter(learner=learner)
+        .exclude(state=EnrolmentState.CONFIRMED)
+        .select_related("course")
+        .order_by("-requested_at")
+    )

@@ -9,6 +9,7 @@ catalog app; a lesson goes live with its course (it has no workflow of its own).
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -22,7 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import DraftStateMixin, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from accounts.api import Industry, Organisation, TitleSeries
+from accounts.api import LEARNER, Industry, Organisation, TitleSeries
 from config.page_cache import anonymous_cached
 from media.api import master_playlist_url, playlist_allowed
 
@@ -30,7 +31,7 @@ from .extensions import listing
 from .forms import CoursePageForm, LessonPageForm
 from .quiz import QuizFields
 from .search import search_document
-from .study import course_study_allowed, course_versions
+from .study import EnrolmentState, course_study_refusal, course_versions
 
 
 class InstitutionIndexPage(Page):
@@ -454,7 +455,12 @@ class CoursePage(QuizFields, Page):
         else:
             context["lessons"] = self.lessons().live().select_related("video")
             context["instructors"] = self.instructors.filter(live=True).select_related("photo")
-        context["study_allowed"] = course_study_allowed(request.user, self)
+        context["study_refusal"] = course_study_refusal(request.user, self)
+        context["study_allowed"] = context["study_refusal"] is None
+        if self.fee and request.user.is_authenticated:
+            context["enrolment"] = self.enrolments.filter(learner=request.user).first()
+            context["fee_items"] = self.get_parent().specific.fees
+            context["may_enrol"] = request.user.groups.filter(name=LEARNER).exists()
         return context
 
 
@@ -509,7 +515,8 @@ class LessonPage(QuizFields, Page):
         course = self.course
         preview = getattr(request, "is_preview", False)
         context["course"] = course
-        context["study_allowed"] = course_study_allowed(request.user, course)
+        context["study_refusal"] = course_study_refusal(request.user, course)
+        context["study_allowed"] = context["study_refusal"] is None
         video = self.video
         if (
             video is not None
@@ -519,3 +526,58 @@ class LessonPage(QuizFields, Page):
             context["playlist_url"] = master_playlist_url(video)
         context["questions"] = self.quiz_public_questions()
         return context
+
+
+class Enrolment(models.Model):
+    """报名: a learner's enrolment in a course with a fee. The learner asks from the course page;
+    the institution's editor confirms the payment (offline today, or a payment provider through
+    PAYMENT_BACKEND later) or declines it with a reason. Only a confirmed enrolment opens the
+    course (courses.study.course_study_refusal). One row per learner and course: asking again
+    after a decline reopens the same row."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("学员"),
+    )
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("课程")
+    )
+    institution = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("施教机构"),
+        help_text=_("课程所属机构，报名时记下，用于确认范围"),
+    )
+    fee = models.DecimalField(_("应缴（元）"), max_digits=8, decimal_places=2)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=EnrolmentState.choices, default=EnrolmentState.PENDING
+    )
+    requested_at = models.DateTimeField(_("报名时间"))
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    payment_reference = models.CharField(
+        _("缴费凭证"), max_length=64, blank=True, help_text=_("收据号或转账流水号")
+    )
+    reason = models.CharField(_("未确认原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "course"], name="one_enrolment_per_course"),
+            models.CheckConstraint(condition=models.Q(fee__gt=0), name="enrolment_has_fee"),
+        ]
+        indexes = [models.Index(fields=["institution", "state", "requested_at"])]
+
+    def __str__(self):
+        return f"{self.learner} · {self.course.title}"

@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import enrolment_admin
 from .models import CoursePage, LessonPage, Topic
 from .snippets import InstructorViewSet
 
@@ -53,4 +55,16 @@ def refuse_delete_during_review(request, page):
 def refuse_move_during_review(request, page, destination):
     return _refuse_during_review(request, page, "移动") or _refuse_during_review(
         request, destination, "移入"
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_enrolment_urls():
+    return [path("enrolments/", enrolment_admin.enrolments, name="courses_enrolments")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_enrolment_menu_item():
+    return enrolment_admin.EnrolmentMenuItem(
+        "报名确认", reverse("courses_enrolments"), icon_name="tick", order=150
     )

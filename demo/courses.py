@@ -37,6 +37,7 @@ from courses.api import (
     LessonPage,
     Subject,
     Topic,
+    enrolment_request,
     institution_page_ensure,
 )
 from credits.api import credit_year_get_or_create, current_year
@@ -741,4 +742,14 @@ def demo_courses_load(*, password: str) -> int:
                     scan,
                     year,
                 )
+    _enrolment_waiting()
     return created
+
+
+def _enrolment_waiting() -> None:
+    """The demo learner has asked to enrol in one course with a fee, which its institution's
+    editor has yet to confirm (the admin's 报名确认 shows it; the course page says it waits)."""
+    learner = User.objects.filter(username="learner").first()
+    course = CoursePage.objects.live().filter(fee__gt=0).order_by("path").first()
+    if learner is not None and course is not None and not course.enrolments.exists():
+        enrolment_request(learner=learner, course=course)

@@ -2,14 +2,18 @@
 courses): 学时查询 (/my/hours/)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from courses.api import courses_closing, courses_live_lessons
+from courses.api import courses_closing, courses_live_lessons, enrolments_waiting
 from credits.api import CreditCategory, current_year, learner_years, year_hours
 
-from .models import CourseProgress, LessonProgress
+from .explain import explain
+from .models import CourseProgress, LessonProgress, PlaybackSession
+
+RECORDS_PER_PAGE = 20
 
 SUGGESTIONS = 5
 
@@ -56,6 +60,36 @@ def my_area(request: HttpRequest) -> HttpResponse:
             "hours": year_hours(learner=request.user, year=current_year()),
             "studying": studying,
             "completed": completed,
+            "enrolments": enrolments_waiting(request.user),
+            "last_session": _sessions_of(request.user).first(),
+        },
+    )
+
+
+def _sessions_of(learner):
+    return (
+        PlaybackSession.objects.filter(learner=learner)
+        .select_related("lesson", "course")
+        .order_by("-started_at")
+    )
+
+
+@never_cache
+@login_required
+def my_records(request: HttpRequest) -> HttpResponse:
+    """学习记录: each of my sessions, newest first, with the server's explanation of it (the
+    player's 本次学习记录): what was credited, each stretch not credited and why, failed checks,
+    how it ended."""
+    page = Paginator(
+        _sessions_of(request.user).prefetch_related("refused", "check_failures"),
+        RECORDS_PER_PAGE,
+    ).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "player/my_records.html",
+        {
+            "page_obj": page,
+            "records": [{"session": session, "explained": explain(session)} for session in page],
         },
     )
 

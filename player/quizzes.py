@@ -18,7 +18,7 @@ from courses.api import (
     LessonPage,
     WhenExhausted,
     course_live_lessons,
-    course_study_allowed,
+    course_study_refusal,
 )
 
 from . import clock
@@ -107,8 +107,9 @@ def _round_and_gate(page, course, progress, now) -> int:
 def attempt_start(*, learner, page_id: int) -> tuple[int, dict]:
     """Deal an attempt (201), or give back the one still open (200)."""
     page, course = _quiz_page(page_id)
-    if not course_study_allowed(learner, course):
-        raise ProtocolError(403, "您不能学习该课程（请以学员身份登录）")
+    not_allowed = course_study_refusal(learner, course)
+    if not_allowed is not None:
+        raise ProtocolError(403, not_allowed)
     now = clock.now()
     year = completion_year_get_or_create(course, now)
     if not course_counts_in(course, year):

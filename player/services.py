@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.urls import reverse
 
-from courses.api import course_study_allowed, lesson_live
+from courses.api import course_study_refusal, lesson_live
 from media.api import master_playlist_url, video_playable
 
 from . import clock
@@ -66,8 +66,9 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
     course = lesson.course
     if not course.live:
         raise ProtocolError(404, "该课时不存在或已下架")
-    if not course_study_allowed(learner, course):
-        raise ProtocolError(403, "您不能学习该课程（请以学员身份登录）")
+    not_allowed = course_study_refusal(learner, course)
+    if not_allowed is not None:
+        raise ProtocolError(403, not_allowed)
     video = lesson.video
     if not video_playable(video):
         raise ProtocolError(409, "该课时的视频暂不可播放")

@@ -422,6 +422,8 @@ SESSION_ABSOLUTE_LIFETIME = 12 * 3600
 
 # --- Text messages (accounts/sms.py) --------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleSmsBackend")
+# Course fees: offline payment confirmed by the institution (courses/payment.py).
+PAYMENT_BACKEND = env.str("PAYMENT_BACKEND", default="courses.payment.ConsolePaymentBackend")
 PASSWORD_RESET_CODE_TTL = 10 * 60  # seconds a code is valid
 PASSWORD_RESET_MAX_TRIES = 5  # wrong codes before the code is void
 PASSWORD_RESET_PHONE_INTERVAL = 60  # seconds between two codes to one phone

@@ -38,6 +38,7 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 SMS_BACKEND = "accounts.sms.MemorySmsBackend"
+PAYMENT_BACKEND = "courses.payment.MemoryPaymentBackend"
 CAPTCHA_TEST_MODE = True  # the answer "passed" is accepted; real answers still work
 
 # DESIGN.md §2: the demo and test profiles count one minute of video as one 学时.

@@ -238,6 +238,7 @@ class LessonPlayer {
     this.halt();
     this.show("ended", this.texts.login_ended);
     this.el("login").hidden = false;
+    this.el("record").hidden = true; // its record is for a logged-in learner: after logging in
   }
 
   restart() {

@@ -4,7 +4,10 @@ and course complete with their 学时 in the ledger; with websockets blocked the
 a second tab supersedes the first. Screenshots on a 360 px wide screen are kept in
 var/screenshots/."""
 
+from urllib.parse import quote, unquote
+
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from credits.api import deadlines_forget
@@ -275,3 +278,29 @@ def test_a_moment_in_another_tab_costs_only_that_moment(
     assert session.credited >= 2.5  # the seconds before the switch counted
     back.click()
     expect(page.locator(".player-status")).to_contain_text("本讲已完成", timeout=30_000)
+
+
+@pytest.mark.parametrize("transport", ["ws", "http"])
+def test_an_ended_login_says_so_and_leads_back_to_this_lesson(
+    world, lesson_course, asgi_server, browser_page, transport
+):
+    """The login ends mid-lesson (here: its session is gone, as after 退出登录 elsewhere): the
+    next heartbeat is refused (4401 over the websocket, 401 over HTTP), and the page says so and
+    links to the login page, which returns to this lesson."""
+    page = browser_page
+    if transport == "http":
+        page.add_init_script(NO_WEBSOCKETS)
+    log_in(page, asgi_server, world.learner)
+    first = lessons_of(lesson_course)[0]
+    page.goto(first.url)
+    play(page)
+    expect(page.locator("[data-player-progress]")).to_contain_text("已观看", timeout=20_000)
+    assert page.locator("[data-lesson-player]").get_attribute("data-transport") == transport
+    Session.objects.all().delete()
+    ended = page.locator("[data-player-ended]")
+    expect(ended).to_contain_text("登录已过期，请重新登录后继续学习", timeout=20_000)
+    login = page.get_by_role("link", name="重新登录")
+    expect(login).to_be_visible()
+    assert login.get_attribute("href") == f"/accounts/login/?next={quote(unquote(first.url))}"
+    assert page.locator("video").evaluate("video => video.paused")
+    shot(page, f"player-login-ended-{transport}")
