@@ -20,7 +20,10 @@ pytestmark = [
 
 
 def test_a_learner_enrols_the_editor_confirms_and_the_lesson_counts(
-    world, clip_video, asgi_server, browser_page  # noqa: F811
+    world,
+    clip_video,
+    asgi_server,
+    browser_page,  # noqa: F811
 ):
     course = publish(
         world, video=clip_video, subject=Subject.PROFESSIONAL, topic=None, fee=Decimal("2.50")
