@@ -202,6 +202,11 @@ class LessonPlayer {
 
   onPush(message) {
     if (message.type === "superseded") this.superseded();
+    else if (message.type === "challenge") {
+      // Pushed on its own (DESIGN.md §4.5): as {challenge: {...}} or with its fields inline.
+      const challenge = message.challenge || message;
+      if (challenge.id && challenge.image) this.challengeShow(challenge);
+    }
     else if (message.type === "ended") this.stop(this.texts.ended_reasons[message.reason] || this.texts.ended);
   }
 
