@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PHONE = {"width": 360, "height": 740}
 
 
 def log_in(page, server, user):
@@ -19,3 +20,8 @@ def log_in(page, server, user):
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def play(page):
+    """Press play on the page's video (muted: headless Chromium may refuse sound)."""
+    page.locator("video").evaluate("video => { video.muted = true; video.play(); }")

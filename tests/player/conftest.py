@@ -9,8 +9,12 @@ from django.test import Client
 from django.utils import timezone
 
 from courses.models import LessonPage
+from credits.api import deadlines_forget
+from credits.models import CreditYear
+from media.api import VideoStatus, video_asset_ingest
 from tests.courses.conftest import world  # noqa: F401
 from tests.factories import LearnerFactory
+from tests.media.conftest import make_clip
 
 
 class Clock:
@@ -53,9 +57,6 @@ def publish(world, *, lessons=1, lesson_quiz=None, exam=None, **fields):
 def heartbeat_limit_set(world, per_interval: int) -> None:
     """The year's heartbeat messages per interval (every process reads it within a minute; the
     tests' process at once)."""
-    from credits.api import deadlines_forget
-    from credits.models import CreditYear
-
     CreditYear.objects.filter(pk=world.year.pk).update(heartbeat_messages_per_interval=per_interval)
     deadlines_forget()
 
@@ -132,3 +133,33 @@ def other_player(db):
     other = LearnerFactory(username="other_learner")
     other.groups.add(Group.objects.get(name="学员"))
     return Player(other)
+
+
+CLIP_SECONDS = 8
+
+
+@pytest.fixture
+def local_storage(settings, tmp_path):
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def clip_video(world, local_storage, tmp_path):
+    """A real 8 s clip of institution a, transcoded; heartbeats every 2 s (the year's rule,
+    lowered for the test)."""
+    clip = make_clip(tmp_path / "lesson.mp4", seconds=CLIP_SECONDS)
+    video = video_asset_ingest(
+        institution=world.a.organisation,
+        title="示范讲座（测试）",
+        original_name="lesson.mp4",
+        created_by=world.a.editor,
+        data=clip.read_bytes(),
+    )
+    assert video.status == VideoStatus.READY, video.failure_reason
+    CreditYear.objects.filter(pk=world.year.pk).update(heartbeat_interval_seconds=2)
+    deadlines_forget()
+    return video

@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from courses.models import Enrolment, Subject
 from player.models import PlaybackSession
-from tests.browser import log_in, shot
+from tests.browser import PHONE, log_in, play, shot
 from tests.player.conftest import lessons_of, publish
-from tests.player.test_browser_player import PHONE, clip_video, local_storage, play  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,7 +22,7 @@ def test_a_learner_enrols_the_editor_confirms_and_the_lesson_counts(
     world,
     clip_video,
     asgi_server,
-    browser_page,  # noqa: F811
+    browser_page,
 ):
     course = publish(
         world, video=clip_video, subject=Subject.PROFESSIONAL, topic=None, fee=Decimal("2.50")

@@ -10,22 +10,17 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from credits.api import deadlines_forget
-from credits.models import CreditEntry, CreditYear
-from media.api import VideoStatus, video_asset_ingest
+from credits.models import CreditEntry
 from player.models import LearnerPlayState, PlaybackSession, QuizAttempt
-from tests.browser import log_in, shot
+from tests.browser import PHONE, log_in, play, shot
 from tests.factories import QUIZ
-from tests.media.conftest import make_clip
-from tests.player.conftest import lessons_of, publish
+from tests.player.conftest import CLIP_SECONDS, lessons_of, publish
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PHONE = {"width": 360, "height": 740}
-CLIP_SECONDS = 8
 
 # A websocket that can never open: what a proxy or a network that drops websockets does.
 NO_WEBSOCKETS = """
@@ -38,33 +33,6 @@ window.WebSocket = class {
 
 
 @pytest.fixture
-def local_storage(settings, tmp_path):
-    settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def clip_video(world, local_storage, tmp_path):
-    """A real 8 s clip of institution a, transcoded; heartbeats every 2 s (the year's rule,
-    lowered for the test)."""
-    clip = make_clip(tmp_path / "lesson.mp4", seconds=CLIP_SECONDS)
-    video = video_asset_ingest(
-        institution=world.a.organisation,
-        title="示范讲座（测试）",
-        original_name="lesson.mp4",
-        created_by=world.a.editor,
-        data=clip.read_bytes(),
-    )
-    assert video.status == VideoStatus.READY, video.failure_reason
-    CreditYear.objects.filter(pk=world.year.pk).update(heartbeat_interval_seconds=2)
-    deadlines_forget()
-    return video
-
-
-@pytest.fixture
 def lesson_course(world, clip_video):
     """A live course of two lessons of the clip."""
     return publish(world, lessons=2, video=clip_video)
@@ -74,10 +42,6 @@ def lesson_course(world, clip_video):
 def quiz_course(world, clip_video):
     """The same with a quiz after each lesson."""
     return publish(world, lessons=2, video=clip_video, lesson_quiz=QUIZ)
-
-
-def play(page):
-    page.locator("video").evaluate("video => { video.muted = true; video.play(); }")
 
 
 def pass_quiz(page, learner, lesson):
