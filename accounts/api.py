@@ -10,8 +10,16 @@ from django.db.models import QuerySet
 
 from .audit import audit_record, current_request
 from .demo import demo_accounts_describe, demo_accounts_load
+from .events import logins_ended
 from .institutions import editor_institution, institution_editor_add, institution_workspace_ensure
-from .middleware import activity_touch, session_end_reason, session_login_check
+from .middleware import (
+    LoginDeadlines,
+    activity_touch,
+    login_now,
+    session_end_reason,
+    session_login_check,
+    session_login_deadlines,
+)
 from .models import (
     AuditAction,
     Industry,
@@ -30,6 +38,7 @@ __all__ = [
     "LEARNER",
     "REVIEWER",
     "AuditAction",
+    "LoginDeadlines",
     "Industry",
     "Organisation",
     "OrganisationKind",
@@ -48,10 +57,13 @@ __all__ = [
     "institution_group_name",
     "institution_workspace_ensure",
     "institutions_approved",
+    "login_now",
+    "logins_ended",
     "reviewer_organisations",
     "reviewers_of",
     "session_end_reason",
     "session_login_check",
+    "session_login_deadlines",
     "speech_available",
     "users_in_scope",
 ]

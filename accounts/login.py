@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -49,6 +50,7 @@ from .backends import (
     identifier_key,
     key_failures,
 )
+from .events import logins_ended
 from .models import AuditAction
 
 CAPTCHA_DUE_MESSAGE = "登录失败次数较多，需要在登录页输入验证码后才能登录"
@@ -277,7 +279,8 @@ def sessions_end_all(user, *, request=None) -> None:
     """End every session of `user` at once, in O(1): raise their session generation, which is
     part of every session's auth hash, so each of their sessions fails verification on its next
     request. If `request` is the user's own, that session is kept (its hash is renewed).
-    An open player socket finds out on its next message (it checks the login on every one).
+    Sends `logins_ended` after commit: an open player socket is told to check its login
+    (otherwise it finds out within a minute).
     """
 
     users = get_user_model().objects.filter(pk=user.pk)
@@ -285,6 +288,8 @@ def sessions_end_all(user, *, request=None) -> None:
     user.session_generation = users.values_list("session_generation", flat=True).get()
     if request is not None and getattr(request, "user", None) == user:
         update_session_auth_hash(request, user)
+    user_id = user.pk
+    transaction.on_commit(lambda: logins_ended.send(sender=None, user_id=user_id))
 
 
 def password_change_completed(request, user) -> None:

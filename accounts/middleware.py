@@ -10,11 +10,12 @@ HTTP API and the player's websocket.
 Requests under SESSION_IDLE_PASSIVE_PATHS (the player's heartbeats) are checked but do not count
 as activity by themselves: the player calls `activity_touch(session)` for a heartbeat of a
 visible, playing tab, so that a learner watching a lesson stays logged in and a forgotten hidden
-tab does not keep a session alive. The websocket consumer asks `session_end_reason` on every
-message (`session_login_check`, which audits and ends a login that has ended) and closes with
-4401 then.
+tab does not keep a session alive. The websocket consumer holds the login's deadlines
+(`session_login_deadlines`, which audits and ends a login that has ended), asks again when one
+passes or a minute has gone by, and closes with 4401 then.
 """
 
+from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
@@ -91,30 +92,59 @@ def session_expire_audit(*, user, session, reason: str, request=None) -> None:
     )
 
 
-def session_login_check(session_key: str | None, user_id, *, touch: bool = False) -> bool:
-    """For a websocket, on every message: whether the session `session_key` is still a login of
-    user `user_id` (not logged out or ended elsewhere, not idle, not past 12 hours). A login that
-    has just ended is audited and its session deleted. `touch` records activity (a visible,
-    playing heartbeat), as the HTTP player does with `activity_touch`."""
+@dataclass(frozen=True)
+class LoginDeadlines:
+    """When a login that was just checked ends without more activity (epoch seconds of the
+    login clock, `login_now`): idle at `idle`, by age at `age`."""
+
+    idle: int
+    age: int
+    activity: int  # the last activity the session records
+
+
+def login_now() -> int:
+    """The login clock (epoch seconds): the tests move it together with the player's."""
+    return _now()
+
+
+def session_login_deadlines(
+    session_key: str | None, user_id, *, touch: bool = False
+) -> LoginDeadlines | None:
+    """For a websocket: whether the session `session_key` is still a login of user `user_id`
+    (not logged out or ended elsewhere, not idle, not past 12 hours) and, if so, when it would
+    end; None if it has ended (a login that has just ended is audited and its session deleted).
+    `touch` records activity (a visible, playing heartbeat), as the HTTP player does with
+    `activity_touch`. The player's socket holds the answer and asks again only at those moments,
+    at least once a minute, and when a logout elsewhere is pushed to it."""
 
     if not session_key:
-        return False
+        return None
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     if str(store.get(SESSION_KEY)) != str(user_id):  # {} once expired, deleted or ended
-        return False
+        return None
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or store.get(HASH_SESSION_KEY) != user.get_session_auth_hash():
-        return False  # logged out everywhere, or the password changed
+        return None  # logged out everywhere, or the password changed
     reason = session_end_reason(store)
     if reason is not None:
         session_expire_audit(user=user, session=store, reason=reason)
         store.delete()
-        return False
+        return None
     if touch:
         activity_touch(store)
     if store.modified:
         store.save()
-    return True
+    activity = store.get(LAST_ACTIVITY_KEY) or _now()
+    return LoginDeadlines(
+        idle=activity + settings.SESSION_IDLE_TIMEOUT + 1,
+        age=store[LOGIN_AT_KEY] + settings.SESSION_ABSOLUTE_LIFETIME + 1,
+        activity=activity,
+    )
+
+
+def session_login_check(session_key: str | None, user_id, *, touch: bool = False) -> bool:
+    """Whether the session is still a login of the user (session_login_deadlines)."""
+    return session_login_deadlines(session_key, user_id, touch=touch) is not None
 
 
 def _wants_page(request) -> bool:

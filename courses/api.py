@@ -12,6 +12,7 @@ from django.db.models import Q
 from wagtail.models import Page, Revision
 
 from .extensions import listing_hooks_register
+from .facts import LessonFacts, lesson_facts, lesson_facts_forget
 from .models import (
     BasisKind,
     CoursePage,
@@ -38,6 +39,7 @@ __all__ = [
     "InstitutionIndexPage",
     "InstitutionPage",
     "Instructor",
+    "LessonFacts",
     "LessonPage",
     "ListingCheck",
     "Subject",
@@ -54,6 +56,8 @@ __all__ = [
     "enrolments_waiting",
     "course_versions",
     "institution_page_ensure",
+    "lesson_facts",
+    "lesson_facts_forget",
     "lesson_live",
     "listing_check",
     "listing_hooks_register",

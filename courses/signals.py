@@ -3,13 +3,20 @@ instructor's version going live (or withdrawn), a topic or industry renamed, an 
 disclosure page published, a course moved."""
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.signals import page_published, post_page_move, published, unpublished
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    post_page_move,
+    published,
+    unpublished,
+)
 
 from accounts.api import Industry
 
-from .models import CoursePage, InstitutionPage, Instructor, Topic
+from .facts import lesson_facts_forget
+from .models import CoursePage, InstitutionPage, Instructor, LessonPage, Topic
 
 
 def course_search_refresh(courses) -> None:
@@ -46,3 +53,13 @@ def _institution_published(sender, instance, **kwargs):
 @receiver(post_page_move)
 def _page_moved(sender, instance, **kwargs):
     course_search_refresh(CoursePage.objects.descendant_of(instance, inclusive=True))
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+@receiver(post_delete, sender=CoursePage)
+@receiver(post_delete, sender=LessonPage)
+def _lesson_facts_changed(sender, instance, **kwargs):
+    """A heartbeat in this process sees a withdrawn course at once (others within a minute)."""
+    lesson_facts_forget()

@@ -19,6 +19,7 @@ __all__ = [
     "YearHours",
     "credit_grant",
     "credit_year_get_or_create",
+    "credit_year_rules",
     "current_credit_year",
     "current_year",
     "deadlines_forget",
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 _DEADLINES_TTL = 60.0  # s: other processes see an edited deadline (or limit) within a minute
-_deadlines_memo: dict = {"at": None, "rows": {}, "limits": {}}
+_deadlines_memo: dict = {"at": None, "rows": {}, "limits": {}, "years": {}}
 
 
 def deadlines_forget(**_kwargs) -> None:
@@ -41,17 +42,25 @@ def deadlines_forget(**_kwargs) -> None:
 def _memo_refresh() -> None:
     now = time.monotonic()
     if _deadlines_memo["at"] is None or now - _deadlines_memo["at"] > _DEADLINES_TTL:
-        rows = CreditYear.objects.values_list(
-            "year",
-            "deadline",
-            "accounting_deadline",
-            "heartbeat_interval_seconds",
-            "heartbeat_messages_per_interval",
-            "outage_grace_seconds",
-        )
-        _deadlines_memo["rows"] = {row[0]: (row[1], row[2]) for row in rows}
-        _deadlines_memo["limits"] = {row[0]: HeartbeatLimits(*row[3:]) for row in rows}
+        years = list(CreditYear.objects.all())  # a row per year: a handful
+        _deadlines_memo["rows"] = {y.year: (y.deadline, y.accounting_deadline) for y in years}
+        _deadlines_memo["limits"] = {
+            y.year: HeartbeatLimits(
+                y.heartbeat_interval_seconds,
+                y.heartbeat_messages_per_interval,
+                y.outage_grace_seconds,
+            )
+            for y in years
+        }
+        _deadlines_memo["years"] = {y.year: y for y in years}
         _deadlines_memo["at"] = now
+
+
+def credit_year_rules(year: int) -> CreditYear | None:
+    """The year's rules from this process's copy (at most a minute old; this process's own edits
+    at once): what a heartbeat reads them from, without a query. Read only: never save it."""
+    _memo_refresh()
+    return _deadlines_memo["years"].get(year)
 
 
 def _deadlines() -> dict[int, tuple[datetime.date, datetime.date]]:

@@ -2,25 +2,27 @@
 
 The same service as HTTP decides every heartbeat; an answer is `{"type": "heartbeat_ack",
 "status": <the HTTP code>, ...}`. A malformed message gets status 400 and the socket stays open.
-Close codes: 4401 no login (or it expired), 4404 not this learner's session, 4409 superseded or
+Close codes: 4401 no login (or it expired, or ended elsewhere), 4404 not this learner's session, 4409 superseded or
 ended (after pushing `{"type": "superseded"}`, or `{"type": "ended", "reason": ...}` when the
 session ended otherwise), 4429 a socket that kept flooding after its messages were refused with
 `status: 429` (player.ratelimit).
 """
 
+import functools
 import json
 import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
-from accounts.api import session_login_check
+from accounts.api import LoginDeadlines, login_now, session_login_deadlines
 
 from . import services
 from .models import EndReason, PlaybackSession
 from .protocol import ProtocolError, body_load, login_kept_alive
 from .ratelimit import Allowance, SocketBudget, allowance_now
-from .realtime import ended_message, session_group
+from .realtime import ended_message, learner_group, session_group
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,12 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4409
 CLOSE_FLOODING = 4429
 TOO_MANY = "心跳过于频繁，请稍后再试"
+LOGIN_RECHECK = 60  # s: the login is read again at least this often (logout elsewhere, a
+# password change, an administrator ending it), at once when a logout is pushed
+
+# Each socket's database work on a thread of the pool, not asgiref's one shared thread: the
+# sockets of a process use as many database connections at once as the pool holds.
+db = functools.partial(database_sync_to_async, thread_sensitive=False)
 
 
 def _session_open(user, session_id) -> tuple[int, str, Allowance]:
@@ -43,6 +51,8 @@ def _session_open(user, session_id) -> tuple[int, str, Allowance]:
 
 class PlayerConsumer(AsyncWebsocketConsumer):
     budget: SocketBudget | None = None
+    login: LoginDeadlines | None = None
+    login_checked_at = 0
 
     async def connect(self) -> None:
         await self.accept()
@@ -51,9 +61,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_LOGIN)
             return
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
-        status, reason, allowance = await database_sync_to_async(_session_open)(
-            user, self.session_id
-        )
+        status, reason, allowance = await db(_session_open)(user, self.session_id)
         self.budget = SocketBudget(allowance)
         if status == 404:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -65,12 +73,35 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         # Pushes (superseded, ended) come through the channel layer. Without it (Redis down) the
         # socket still carries heartbeats (config.channel_layer): the next heartbeat after a
         # missed push is answered 409.
-        self.group = session_group(self.session_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups_joined = [session_group(self.session_id), learner_group(user.pk)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _login_kept(self, *, alive: bool, now_check: bool = False) -> bool:
+        """One rule with HTTP: the login ends when idle or 12 hours old; a visible, playing
+        heartbeat is activity. The socket holds when the login would end and reads it again
+        only when that moment comes, when activity is due to be recorded (once a minute, as
+        pages record it), when a minute has passed, or at once when told (`player_login`)."""
+        now = login_now()
+        login = self.login
+        if not (
+            now_check
+            or login is None
+            or now - self.login_checked_at >= LOGIN_RECHECK
+            or now >= login.idle
+            or now >= login.age
+            or (alive and now - login.activity >= settings.SESSION_ACTIVITY_REFRESH)
+        ):
+            return True
+        session = self.scope.get("session")
+        key = getattr(session, "session_key", None)
+        self.login = await db(session_login_deadlines)(key, self.scope["user"].pk, touch=alive)
+        self.login_checked_at = now
+        return self.login is not None
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         if self.budget is None:  # refused at connect, closing
@@ -82,18 +113,15 @@ class PlayerConsumer(AsyncWebsocketConsumer):
                 await self._send({"type": "heartbeat_ack", "status": 429, "error": TOO_MANY})
             return
         user = self.scope["user"]
-        session = self.scope.get("session")
-        key = getattr(session, "session_key", None)
         try:
             data = body_load(text_data if text_data is not None else bytes_data)
         except ProtocolError as error:
             data, malformed = None, error
         else:
             malformed = None
-        # One rule with HTTP: the login ends when idle or 12 hours old; a visible, playing
-        # heartbeat is activity. Checked before anything else the message would do.
+        # Checked before anything else the message would do.
         alive = data is not None and data.get("type") == "heartbeat" and login_kept_alive(data)
-        if not await database_sync_to_async(session_login_check)(key, user.pk, touch=alive):
+        if not await self._login_kept(alive=alive):
             await self.close(code=CLOSE_LOGIN)
             return
         try:
@@ -101,7 +129,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
                 raise malformed
             if data.get("type") != "heartbeat":
                 raise ProtocolError(400, "type 应为 heartbeat")
-            status, payload = await database_sync_to_async(services.heartbeat_record)(
+            status, payload = await db(services.heartbeat_record)(
                 learner=user, session_id=self.session_id, data=data, via="ws"
             )
         except ProtocolError as error:
@@ -119,6 +147,10 @@ class PlayerConsumer(AsyncWebsocketConsumer):
     async def player_ended(self, event: dict) -> None:  # realtime.ENDED_EVENT
         await self._send(ended_message(event.get("reason", "")))
         await self.close(code=CLOSE_ENDED)
+
+    async def player_login(self, event: dict) -> None:  # realtime.LOGIN_EVENT
+        if not await self._login_kept(alive=False, now_check=True):
+            await self.close(code=CLOSE_LOGIN)
 
     async def player_superseded(self, event: dict) -> None:
         # What workers of the release before realtime.py sent; kept while a rolling deploy may

@@ -99,6 +99,11 @@ class PlaybackSession(models.Model):
     heartbeats = models.PositiveIntegerField(default=0)
     heartbeats_ws = models.PositiveIntegerField(default=0)  # of them, over the websocket
     credited = models.FloatField(default=0.0)  # seconds credited in this session
+    # The lesson's progress row, read with the session in a heartbeat's one locked read (null:
+    # a session from before this column; the heartbeat then finds it by learner and lesson).
+    lesson_progress = models.ForeignKey(
+        "LessonProgress", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-started_at"]

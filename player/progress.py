@@ -73,7 +73,13 @@ def lesson_coverage(item: LessonProgress, lesson: LessonPage) -> float:
 def watched_enough(item: LessonProgress, lesson: LessonPage, year) -> bool:
     """THE rule for "this lesson is watched": the year's coverage of the lesson's video. Every
     path (a heartbeat, a quiz opening, an exam opening, completion) asks this one."""
-    return lesson_coverage(item, lesson) + COVERAGE_EPSILON >= float(year.completion_coverage)
+    return coverage_reached(item, lesson_duration(lesson), year)
+
+
+def coverage_reached(item: LessonProgress, duration: float, year) -> bool:
+    """watched_enough, given the video's duration (a heartbeat has it from courses.api's
+    per-process LessonFacts rather than from the page)."""
+    return coverage(item.frontier, duration) + COVERAGE_EPSILON >= float(year.completion_coverage)
 
 
 def completion_year_get_or_create(course: CoursePage, now, *, known=None):

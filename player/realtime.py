@@ -14,10 +14,22 @@ from .models import EndReason
 log = logging.getLogger(__name__)
 
 ENDED_EVENT = "player.ended"  # handled by PlayerConsumer.player_ended
+LOGIN_EVENT = "player.login"  # handled by PlayerConsumer.player_login: check the login now
 
 
 def session_group(session_id) -> str:
     return f"player-session-{session_id}"
+
+
+def learner_group(learner_id) -> str:
+    """Every player socket of one learner (whatever session): told when their logins end."""
+    return f"player-learner-{learner_id}"
+
+
+def logins_ended_push(sender=None, *, user_id, **_kwargs) -> None:
+    """accounts.api.logins_ended (sent after commit): the learner's sockets check their login
+    at once instead of within the minute."""
+    _send(learner_group(user_id), {"type": LOGIN_EVENT}, f"learner {user_id}: logins ended")
 
 
 def ended_message(reason: str) -> dict:
@@ -34,12 +46,18 @@ def session_ended_publish(session_id, reason: str) -> None:
 
 
 def _push(session_id, reason: str) -> None:
+    _send(
+        session_group(session_id),
+        {"type": ENDED_EVENT, "reason": reason},
+        f"session {session_id} ended ({reason})",
+    )
+
+
+def _send(group: str, event: dict, what: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(
-            session_group(session_id), {"type": ENDED_EVENT, "reason": reason}
-        )
+        async_to_sync(layer.group_send)(group, event)
     except Exception:  # the channel layer (Redis) is down: crediting never depends on it
-        log.warning("player: could not tell session %s it ended (%s)", session_id, reason)
+        log.warning("player: could not push: %s", what)

@@ -9,24 +9,30 @@ Functions return `(status, payload)` or raise `ProtocolError`; views and the con
 them.
 """
 
+import functools
 import random
 import secrets
 import uuid
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
-from courses.api import course_study_refusal, lesson_live
+from courses.api import course_study_refusal, lesson_facts, lesson_live
+from credits.api import credit_year_rules, current_year
 from media.api import master_playlist_url, video_playable
 
 from . import clock
 from .explain import explain
 from .models import (
     CheckFailure,
+    CourseProgress,
     EndReason,
     FraudSignal,
     LearnerPlayState,
+    LessonProgress,
     PlaybackSession,
     Reason,
     RefusedRun,
@@ -35,11 +41,11 @@ from .progress import (
     completion_year_get_or_create,
     course_counts_in,
     course_progress_locked,
+    coverage,
+    coverage_reached,
     credit_summary,
-    lesson_coverage,
     lesson_progress,
     progress_settle,
-    watched_enough,
     year_refusal,
 )
 from .protocol import ChallengeAnswer, Heartbeat, ProtocolError, page_id_valid
@@ -86,6 +92,10 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
         PlaybackSession.objects.filter(pk__in=superseded).update(
             ended_at=now, end_reason=EndReason.SUPERSEDED
         )
+        progress = course_progress_locked(learner=learner, course=course, now=now)
+        progress.last_lesson = lesson
+        progress.save(update_fields=["last_lesson"])
+        item = lesson_progress(progress, lesson)
         session = PlaybackSession.objects.create(
             learner=learner,
             lesson=lesson,
@@ -93,11 +103,8 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
             year=year,
             duration=video.duration,
             started_at=now,
+            lesson_progress=item,
         )
-        progress = course_progress_locked(learner=learner, course=course, now=now)
-        progress.last_lesson = lesson
-        progress.save(update_fields=["last_lesson"])
-        item = lesson_progress(progress, lesson)
         if state.check_pending:
             _check_issue(state, now)  # still pending, with a fresh code for the new page
             state.save()
@@ -120,11 +127,19 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
 
 def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> tuple[int, dict]:
     """Decide one heartbeat: 200 and the answer of DESIGN.md §4 step 3, or a ProtocolError.
-    `via` ("ws" or "http") is counted on the session: which way its heartbeats came."""
+    `via` ("ws" or "http") is counted on the session: which way its heartbeats came.
+
+    The common heartbeat reads three small rows (the learner's state and the session, locked;
+    the lesson's progress with its course's) and no page: the lesson's liveness and duration
+    come from courses.api.lesson_facts and the year's rules from credits.api.credit_year_rules,
+    per-process copies at most a minute old (a course withdrawn in another process answers 409
+    within that minute). The course's progress row is locked only when this heartbeat may
+    complete something."""
     heartbeat = Heartbeat.parse(data)
     with transaction.atomic():
-        state, session = _active_locked(learner, session_id)
-        if not (session.lesson.live and session.course.live):  # withdrawn while watching
+        state, session, item = _heartbeat_rows_locked(learner, session_id)
+        facts = lesson_facts(session.lesson_id)
+        if facts is None or not facts.live:  # withdrawn while watching
             session.ended_at, session.end_reason = clock.now(), EndReason.LESSON_UNAVAILABLE
             session.save(update_fields=["ended_at", "end_reason"])
             session_ended_publish(session.pk, session.end_reason)
@@ -132,23 +147,29 @@ def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> t
         if heartbeat.seq == session.last_seq and heartbeat.digest == session.last_digest:
             return 200, session.last_answer  # a retransmission: the same answer again
         now = clock.now()
-        progress = course_progress_locked(learner=learner, course=session.course, now=now)
-        item = lesson_progress(progress, session.lesson)
+        year = credit_year_rules(session.year_id) or session.year
+        item = item or _lesson_item(learner, session, now)
+        progress = item.course_progress
         if heartbeat.seq <= session.last_seq:  # old: earns nothing and changes nothing
             return 200, _answer(
-                heartbeat.seq, 0.0, item, session, progress, [Reason.DUPLICATE], state, now
+                heartbeat.seq, 0.0, item, facts, progress, [Reason.DUPLICATE], state, now
             )
+        state_before = _state_snapshot(state)
         frontier_before = item.frontier
-        credited, refused = _credit(heartbeat, session, state, item, now)
+        credited, refused = _credit(heartbeat, session, year, state, item, now)
         watched = item.frontier - frontier_before  # credited, or watched again for a quiz
         item.position = min(heartbeat.position, session.duration)
-        item.save(update_fields=["frontier", "credited", "position"])
         # Only a lesson watched far enough can change what is complete (most heartbeats of a
-        # lesson under way skip the check and its queries).
-        year = completion_year_get_or_create(session.course, now, known=session.year)
-        if progress.completed_at is None and (
-            item.completed_at is not None or watched_enough(item, session.lesson, year)
-        ):
+        # lesson under way skip the check, its lock and its queries). The course's row is
+        # locked before the lesson's is written: the order a quiz grade takes them in.
+        settle = progress.completed_at is None and (
+            item.completed_at is not None
+            or coverage_reached(item, facts.duration, _completion_year(facts, now, year, session))
+        )
+        if settle:
+            progress = course_progress_locked(learner=learner, course=session.course_id, now=now)
+        item.save(update_fields=["frontier", "credited", "position"])
+        if settle:
             progress_settle(progress, now=now)
             item.refresh_from_db(fields=["completed_at"])
         complete = progress.completed_at is not None
@@ -163,14 +184,16 @@ def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> t
         if watched > 0:  # attention is checked on watching again too
             state.credited_since_check += watched
             if state.next_check_after <= 0:
-                state.next_check_after = _check_interval(session.year)
+                state.next_check_after = _check_interval(year)
             if not state.check_pending and state.credited_since_check >= state.next_check_after:
                 _check_issue(state, now)
         elif state.check_pending and _check_expired(state, now):
             _check_issue(state, now)
-        state.save()
+        changed = [name for name, value in state_before.items() if getattr(state, name) != value]
+        if changed:
+            state.save(update_fields=changed)
         answer = _answer(
-            heartbeat.seq, credited, item, session, progress, list(refused), state, now, complete
+            heartbeat.seq, credited, item, facts, progress, list(refused), state, now, complete
         )
         session.last_answer = answer
         session.save(
@@ -187,7 +210,125 @@ def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> t
     return 200, answer
 
 
-def _credit(heartbeat: Heartbeat, session, state, item, now) -> tuple[float, dict]:
+_STATE_FIELDS = (
+    "credited_until",
+    "credited_since_check",
+    "next_check_after",
+    "check_id",
+    "check_code",
+    "check_issued_at",
+    "check_image_served",
+    "check_audio_served",
+)
+
+
+def _state_snapshot(state: LearnerPlayState) -> dict:
+    """What a heartbeat may change of the learner's state (the rest is written only when it did)."""
+    return {name: getattr(state, name) for name in _STATE_FIELDS}
+
+
+_HEARTBEAT_ROWS = (
+    (LearnerPlayState, "st"),
+    (PlaybackSession, "s"),
+    (LessonProgress, "lp"),
+    (CourseProgress, "cp"),
+)
+
+
+@functools.cache
+def _heartbeat_rows_sql(lock: bool) -> str:
+    """The statement of _heartbeat_rows_locked, from the models' metadata (no value in it: the
+    session and learner are parameters)."""
+    columns = ", ".join(
+        f'{alias}."{field.column}"'
+        for model, alias in _HEARTBEAT_ROWS
+        for field in model._meta.concrete_fields
+    )
+    tables = {model: model._meta.db_table for model, _alias in _HEARTBEAT_ROWS}
+    return (
+        f"SELECT {columns} FROM {tables[LearnerPlayState]} st"  # noqa: S608
+        f" JOIN {tables[PlaybackSession]} s ON s.learner_id = st.learner_id"
+        f" LEFT JOIN {tables[LessonProgress]} lp ON lp.id = s.lesson_progress_id"
+        f" LEFT JOIN {tables[CourseProgress]} cp ON cp.id = lp.course_progress_id"
+        " WHERE s.id = %s AND st.learner_id = %s" + (" FOR UPDATE OF st, s" if lock else "")
+    )
+
+
+def _from_row(model, values):
+    """A model instance from raw column values, converted as the ORM converts them (SQLite
+    returns datetimes as text)."""
+    fields = model._meta.concrete_fields
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+def _heartbeat_rows_locked(learner, session_id):
+    """A heartbeat's one read: the learner's state and the session, locked in that order (the
+    order every path locks them in), with the session's lesson progress and its course's, not
+    locked (see _lesson_item) — one statement, no page. 404 for a session not theirs, 409 for
+    one that has ended."""
+    try:
+        key = uuid.UUID(str(session_id))
+    except ValueError:
+        raise ProtocolError(404, "学习记录不存在") from None
+    sql = _heartbeat_rows_sql(connection.features.has_select_for_update_of)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [PlaybackSession._meta.pk.get_db_prep_value(key, connection), learner.pk]
+        )
+        row = cursor.fetchone()
+    if row is None:  # not theirs, or no such session (their state exists once they started)
+        raise ProtocolError(404, "学习记录不存在")
+    objects, offset = [], 0
+    for model, _alias in _HEARTBEAT_ROWS:
+        width = len(model._meta.concrete_fields)
+        values = row[offset : offset + width]
+        offset += width
+        objects.append(None if values[0] is None else _from_row(model, values))
+    state, session, item, course_progress = objects
+    if not session.active:
+        raise ProtocolError(409, ended_text(session.end_reason), reason=session.end_reason)
+    if item is not None:
+        item.course_progress = course_progress
+    return state, session, item
+
+
+def _lesson_item(learner, session, now) -> LessonProgress:
+    """The session's lesson progress with its course's progress (one query; both rows exist
+    from the session's start). Not locked: every writer of the frontier holds the learner's
+    state lock, and completion re-reads under the course's lock."""
+    item = (
+        LessonProgress.objects.select_related("course_progress")
+        .filter(
+            course_progress__learner=learner,
+            course_progress__course_id=session.course_id,
+            lesson_id=session.lesson_id,
+        )
+        .first()
+    )
+    if item is None:  # a session from before the row was made at its start
+        progress = course_progress_locked(learner=learner, course=session.course_id, now=now)
+        item = lesson_progress(progress, session.lesson)
+        item.course_progress = progress
+    return item
+
+
+def _completion_year(facts, now, year, session):
+    """The year a completion now would count for: the session's, unless its deadline has passed
+    since the session started."""
+    if current_year(timezone.localdate(now), accounting=facts.accounting) == year.year:
+        return year
+    return completion_year_get_or_create(session.course, now)
+
+
+def _credit(heartbeat: Heartbeat, session, year, state, item, now) -> tuple[float, dict]:
     """Seconds credited by `heartbeat`, extending `item.frontier` and the learner's clock, and
     the media seconds refused per reason."""
     duration = session.duration
@@ -215,7 +356,7 @@ def _credit(heartbeat: Heartbeat, session, state, item, now) -> tuple[float, dic
     gain = max(0.0, reach - item.frontier)
     # The server's clock, per learner: since the later of the last credited instant and the
     # session's start, and at most the outage grace at once.
-    grace = timedelta(seconds=session.year.outage_grace_seconds)
+    grace = timedelta(seconds=year.outage_grace_seconds)
     anchor = max(session.started_at, now - grace)
     if state.credited_until is not None:
         anchor = max(anchor, state.credited_until)
@@ -234,20 +375,16 @@ def _credit(heartbeat: Heartbeat, session, state, item, now) -> tuple[float, dic
 
 def _refusals_record(session, refused: dict, now) -> None:
     """Merge each refusal into the session's run of the same reason if the previous heartbeat
-    was refused for it too; otherwise start a run (a row per run, not per heartbeat)."""
+    was refused for it too (one UPDATE); otherwise start a run (a row per run, not per
+    heartbeat)."""
     previous = session.last_heartbeat_at
     for reason, seconds in refused.items():
-        run = (
-            RefusedRun.objects.filter(session=session, reason=reason, ended_at=previous).first()
-            if previous is not None
-            else None
+        merged = previous is not None and (
+            RefusedRun.objects.filter(session=session, reason=reason, ended_at=previous).update(
+                ended_at=now, heartbeats=F("heartbeats") + 1, seconds=F("seconds") + seconds
+            )
         )
-        if run is not None:
-            run.ended_at = now
-            run.heartbeats += 1
-            run.seconds += seconds
-            run.save(update_fields=["ended_at", "heartbeats", "seconds"])
-        else:
+        if not merged:
             RefusedRun.objects.create(
                 session=session,
                 reason=reason,
@@ -257,7 +394,7 @@ def _refusals_record(session, refused: dict, now) -> None:
             )
 
 
-def _answer(seq, credited, item, session, progress, reasons, state, now, complete=None) -> dict:
+def _answer(seq, credited, item, facts, progress, reasons, state, now, complete=None) -> dict:
     if complete is None:
         complete = progress.completed_at is not None
     return {
@@ -265,7 +402,7 @@ def _answer(seq, credited, item, session, progress, reasons, state, now, complet
         "credited": round(credited, 3),
         "watched": round(item.credited, 3),
         "frontier": round(item.frontier, 3),
-        "coverage": round(lesson_coverage(item, session.lesson), 4),
+        "coverage": round(coverage(item.frontier, facts.duration), 4),
         "complete": item.completed_at is not None,
         "course_complete": bool(complete),
         "credit": credit_summary(progress) if complete else None,
@@ -334,7 +471,9 @@ def challenge_answer(*, learner, session_id, data: dict) -> tuple[int, dict]:
             state.check_wrong_answers = 0
             state.checks_passed += 1
             state.credited_since_check = 0.0
-            state.next_check_after = _check_interval(session.year)
+            state.next_check_after = _check_interval(
+                credit_year_rules(session.year_id) or session.year
+            )
             # The time spent answering is not watching: the clock starts again now.
             state.credited_until = max(state.credited_until or now, now)
             state.save()
@@ -427,7 +566,7 @@ def _session_of(learner, session_id, *, lock: bool) -> PlaybackSession:
         key = uuid.UUID(str(session_id))
     except ValueError:
         raise ProtocolError(404, "学习记录不存在") from None
-    queryset = PlaybackSession.objects.select_related("year", "lesson__video", "course")
+    queryset = PlaybackSession.objects.all()  # its lesson, course and year load when used
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     session = queryset.filter(pk=key, learner=learner).first()

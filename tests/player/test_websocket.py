@@ -12,6 +12,8 @@ from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from accounts.api import session_login_deadlines
+from accounts.login import sessions_end_all
 from player.models import LessonProgress, PlaybackSession
 from tests.factories import LearnerFactory
 from tests.player.conftest import Player, lessons_of, publish
@@ -107,3 +109,55 @@ def test_other_learners_no_login_and_expired_logins_are_closed(asgi_server, worl
         ws.send(heartbeat(1, [[0, 10]]))
         assert closed_with(ws) == 4401
     assert LessonProgress.objects.get().frontier == 0
+
+
+def test_a_logout_elsewhere_closes_the_socket_and_the_login_is_not_read_per_heartbeat(
+    asgi_server, world, clock, monkeypatch
+):
+    """The socket holds the login's deadlines: heartbeats read no session or user row; a logout
+    elsewhere reaches it at once through the channel layer (the server's own logout, here from
+    another client), and without that push within a minute of the login clock."""
+    monkeypatch.setattr("accounts.middleware.clock_now", clock)
+    course = publish(world)
+    player = Player(world.learner)
+    body = player.start(lessons_of(course)[0])
+    reads = []
+    monkeypatch.setattr(
+        "player.consumers.session_login_deadlines",
+        _counting(reads, session_login_deadlines),
+    )
+    with open_socket(asgi_server, body["session"], cookie_of(player)) as ws:
+        for seq in range(1, 6):  # 50 s of watching: one read of the login, at the first
+            clock.tick(10)
+            ws.send(heartbeat(seq, [[(seq - 1) * 10, seq * 10]]))
+            assert json.loads(ws.recv(timeout=10))["status"] == 200
+        assert len(reads) == 1
+        # Logged out in another tab of the same browser: every login of theirs ends.
+        other = Player(world.learner)
+        other.client.post("/accounts/logout/")
+        assert closed_with(ws) == 4401
+
+    # The push lost (as with Redis down): found on the first heartbeat after a minute.
+    world.learner.refresh_from_db()  # its session generation moved on at the logout
+    player = Player(world.learner)
+    body = player.start(lessons_of(course)[0])
+    monkeypatch.setattr("player.realtime.logins_ended_push", lambda *a, **k: None)
+    with open_socket(asgi_server, body["session"], cookie_of(player)) as ws:
+        clock.tick(10)
+        ws.send(heartbeat(1, [[0, 10]]))
+        assert json.loads(ws.recv(timeout=10))["status"] == 200
+        sessions_end_all(world.learner)
+        clock.tick(30)
+        ws.send(heartbeat(2, [[10, 40]]))
+        assert json.loads(ws.recv(timeout=10))["status"] == 200  # within the minute
+        clock.tick(31)
+        ws.send(heartbeat(3, [[40, 71]]))
+        assert closed_with(ws) == 4401
+
+
+def _counting(calls: list, function):
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return counted

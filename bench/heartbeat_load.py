@@ -1,0 +1,496 @@
+"""Heartbeats under load: ours against a bare ASGI handler doing the same row work, same server,
+same database, same load generator (issue 17; results in docs/performance.md).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/14 \\
+        .venv/bin/python bench/heartbeat_load.py            # N = 50, 200, 1000; 3 runs each
+    .venv/bin/python bench/heartbeat_load.py --smoke       # tiny N, one short run (make test)
+
+What it does:
+1. Makes a database of its own (`<name>_bench` beside DATABASE_URL's), migrates it, and seeds N
+   learners logged in, each with a playback session of an hour-long lesson
+   (bench/heartbeat_seed.py); the bare baseline's table has a row per learner.
+2. Starts, one process each, as production runs them: ours over the websocket (uvicorn,
+   config.asgi), ours over HTTP (gunicorn, config.wsgi, gthread), and the baseline
+   (uvicorn, bench/bare_asgi.py) for both.
+3. For each N, interleaved, at least 3 runs of each: closed loop (every learner sends its next
+   heartbeat as soon as the last is answered) and then open loop at 0.8× the closed loop's rate
+   (each learner on a fixed schedule; latency counted from the scheduled moment, so a slow
+   server is not hidden by the generator waiting for it).
+4. Reports heartbeats/s, p50/p95/p99, the server's CPU per heartbeat, non-200 answers, and
+   ours ÷ baseline; each figure the median of the runs, with their spread (min–max).
+
+The learners are honest: each heartbeat reports the media time really elapsed since the last
+one, at 1×, visible. All traffic goes to 127.0.0.1; every run is bounded in time.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PORTS = {"ours_ws": 8111, "ours_http": 8112, "bare": 8113}
+COOKIE = "sessionid"
+
+
+# --- The database and the servers -------------------------------------------------------------
+
+
+def bench_urls() -> tuple[str, str]:
+    """(DATABASE_URL of the bench database, its libpq DSN); the server's own database untouched."""
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anyang")
+    parts = urlsplit(base)
+    name = (parts.path.lstrip("/") or "anyang") + "_bench"
+    url = urlunsplit(parts._replace(path="/" + name))
+    return url, urlunsplit(parts._replace(scheme="postgresql", path="/" + name))
+
+
+def admin_dsn() -> str:
+    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anyang"))
+    return urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+
+
+def env_for(url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONPATH=str(ROOT),
+    )
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+    return env
+
+
+def database_make(learners: int) -> dict:
+    import psycopg
+
+    url, dsn = bench_urls()
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(admin_dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = env_for(url)
+    subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    seeded = subprocess.run(
+        [PY, "bench/heartbeat_seed.py", str(learners)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    world = json.loads(seeded.stdout.strip().splitlines()[-1])
+    world.update(url=url, dsn=dsn)
+    return world
+
+
+@dataclass
+class Server:
+    name: str
+    command: list
+    env: dict
+    port: int
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(ROOT / "var" / f"bench-{self.name}.log", "w"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(
+                        f"{self.name} exited; see var/bench-{self.name}.log"
+                    ) from None
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not listen on {self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server's processes (gunicorn: master and worker)."""
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in [self.process.pid, *children(self.process.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        path = task / "children"
+        if path.exists():
+            for child in path.read_text().split():
+                found += [int(child), *children(int(child))]
+    return found
+
+
+def servers(world: dict) -> dict[str, Server]:
+    env = env_for(world["url"])
+    uvicorn = [PY, "-m", "uvicorn", "--lifespan", "off", "--no-access-log", "--host", "127.0.0.1"]
+    return {
+        "ours_ws": Server(
+            "ours_ws",
+            [
+                *uvicorn,
+                "--ws",
+                "websockets-sansio",
+                "--port",
+                str(PORTS["ours_ws"]),
+                "config.asgi:application",
+            ],
+            env,
+            PORTS["ours_ws"],
+        ),
+        "ours_http": Server(
+            "ours_http",
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                "1",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "8",
+                "--keep-alive",
+                "75",
+                "--bind",
+                f"127.0.0.1:{PORTS['ours_http']}",
+            ],
+            env,
+            PORTS["ours_http"],
+        ),
+        "bare": Server(
+            "bare",
+            [*uvicorn, "--port", str(PORTS["bare"]), "bench.bare_asgi:app"],
+            {**env, "BENCH_DSN": world["dsn"]},
+            PORTS["bare"],
+        ),
+    }
+
+
+# --- The learners -----------------------------------------------------------------------------
+
+
+@dataclass
+class Learner:
+    id: int
+    cookie: str
+    session: str
+    seq: int = 0
+    position: float = 0.0
+    last: float = field(default_factory=time.monotonic)
+
+    def heartbeat(self) -> dict:
+        now = time.monotonic()
+        played = min(now - self.last, 60.0)
+        self.last = now
+        start, self.position = self.position, self.position + played
+        self.seq += 1
+        return {
+            "type": "heartbeat",
+            "seq": self.seq,
+            "position": round(self.position, 3),
+            "played": [[round(start, 3), round(self.position, 3)]],
+            "rate": 1.0,
+            "visible": True,
+        }
+
+
+class Http:
+    """One keep-alive HTTP/1.1 connection, as a browser's fetch keeps one."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def post(self, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            head = [
+                f"POST {path} HTTP/1.1",
+                f"Host: 127.0.0.1:{self.port}",
+                "Content-Type: application/json",
+                f"Content-Length: {len(body)}",
+            ]
+            head += [f"{k}: {v}" for k, v in headers.items()]
+            self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+            try:
+                status_line = await self.reader.readline()
+                if not status_line:
+                    raise ConnectionResetError
+                length, close = 0, False
+                while (line := await self.reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                    elif name.lower() == "connection" and "close" in value.lower():
+                        close = True
+                payload = await self.reader.readexactly(length)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt == 2:
+                    raise
+                continue
+            if close:
+                self.close()
+            return int(status_line.split()[1]), payload
+        raise ConnectionError
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+@dataclass
+class Result:
+    beats: int = 0
+    failed: int = 0
+    latencies: list = field(default_factory=list)
+    seconds: float = 0.0
+    cpu: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.beats / self.seconds if self.seconds else 0.0
+
+    def pct(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+
+async def drive(
+    target: str, transport: str, learners: list, seconds: float, rate: float | None, warmup: float
+) -> Result:
+    """Every learner speaks for `seconds` (+ warm-up, not counted): closed loop when `rate` is
+    None, else each on a fixed schedule so that all together offer `rate` heartbeats/s."""
+    result = Result()
+    port = PORTS["bare"] if target == "bare" else PORTS[f"ours_{transport}"]
+    begin = time.monotonic() + warmup
+    end = begin + seconds
+    csrf = "b" * 32
+
+    async def speak(learner: Learner, send) -> None:
+        period = len(learners) / rate if rate else 0.0
+        due = time.monotonic() + random.random() * period  # noqa: S311 (a phase, no secret)
+        while True:
+            if rate:
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+                sent_at = due
+                due += period
+            else:
+                sent_at = time.monotonic()
+            if sent_at >= end:
+                return
+            status = await send(learner.heartbeat())
+            await recv_done(status, sent_at)
+
+    async def recv_done(status: int, sent_at: float) -> None:
+        now = time.monotonic()
+        if sent_at >= begin:
+            result.beats += 1
+            result.latencies.append(now - sent_at)
+            if status != 200:
+                result.failed += 1
+
+    async def over_ws(learner: Learner) -> None:
+        path = f"/ws/{learner.id}/" if target == "bare" else f"/ws/player/{learner.session}/"
+        async with connect(
+            f"ws://127.0.0.1:{port}{path}",
+            additional_headers={
+                "Cookie": f"{COOKIE}={learner.cookie}",
+                "Origin": f"http://127.0.0.1:{port}",
+            },
+            open_timeout=30,
+            ping_interval=None,
+        ) as socket:
+
+            async def send(message):
+                await socket.send(json.dumps(message))
+                return json.loads(await socket.recv()).get("status", 0)
+
+            await speak(learner, send)
+
+    async def over_http(learner: Learner) -> None:
+        http = Http(port)
+        path = (
+            f"/hb/{learner.id}"
+            if target == "bare"
+            else f"/api/player/sessions/{learner.session}/heartbeat"
+        )
+        headers = {"Cookie": f"{COOKIE}={learner.cookie}; csrftoken={csrf}", "X-CSRFToken": csrf}
+
+        async def send(message):
+            message = {k: v for k, v in message.items() if k != "type"}
+            status, _ = await http.post(path, json.dumps(message).encode(), headers)
+            return status
+
+        try:
+            await speak(learner, send)
+        finally:
+            http.close()
+
+    speak_one = over_ws if transport == "ws" else over_http
+    tasks = [asyncio.create_task(speak_one(learner)) for learner in learners]
+    await asyncio.sleep(max(0.0, begin - time.monotonic()))
+    result.cpu = -_server_cpu()
+    done, pending = await asyncio.wait(tasks, timeout=seconds + warmup + 30)
+    for task in pending:
+        task.cancel()
+    result.cpu += _server_cpu()
+    result.seconds = seconds
+    errors = [task.exception() for task in done if task.exception()]
+    if errors:
+        result.failed += len(errors)
+        print(f"    {len(errors)} learners failed: {errors[0]!r}", file=sys.stderr)
+    return result
+
+
+_current: Server | None = None
+
+
+def _server_cpu() -> float:
+    return _current.cpu_seconds() if _current else 0.0
+
+
+# --- The report -------------------------------------------------------------------------------
+
+
+def spread(values: list[float], fmt: str = "{:.0f}") -> str:
+    if not values:
+        return "—"
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", default="50,200,1000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--transports", default="ws,http")
+    parser.add_argument("--smoke", action="store_true", help="N=5, one 2 s run, no report file")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "performance-heartbeats.json"))
+    args = parser.parse_args()
+    if args.smoke:
+        args.learners, args.runs, args.seconds = "5", 1, 2.0
+    sizes = [int(n) for n in args.learners.split(",")]
+    transports = args.transports.split(",")
+    print(f"seeding {max(sizes)} learners …", flush=True)
+    world = database_make(max(sizes))
+    everyone = [Learner(row["learner"], row["cookie"], row["session"]) for row in world["learners"]]
+    table = {}
+    running = servers(world)
+    global _current
+    try:
+        for server in running.values():
+            server.start()
+        for n in sizes:
+            learners = everyone[:n]
+            for transport in transports:
+                runs = {"ours": [], "bare": []}
+                for _run in range(args.runs):
+                    for target in ("ours", "bare"):  # interleaved
+                        name = "bare" if target == "bare" else f"ours_{transport}"
+                        _current = running[name]
+                        closed = asyncio.run(
+                            drive(target, transport, learners, args.seconds, None, warmup=1.0)
+                        )
+                        opened = asyncio.run(
+                            drive(
+                                target,
+                                transport,
+                                learners,
+                                args.seconds,
+                                rate=max(1.0, 0.8 * closed.rate),
+                                warmup=1.0,
+                            )
+                        )
+                        runs[target].append((closed, opened))
+                        print(
+                            f"N={n} {transport} {target}: {closed.rate:.0f}/s closed "
+                            f"(p50 {closed.pct(0.5):.1f} ms), open at {0.8 * closed.rate:.0f}/s "
+                            f"p99 {opened.pct(0.99):.1f} ms, "
+                            f"cpu {1000 * closed.cpu / max(1, closed.beats):.2f} ms/hb, "
+                            f"failed {closed.failed + opened.failed}",
+                            flush=True,
+                        )
+                table[f"{n}/{transport}"] = summarise(runs)
+    finally:
+        for server in running.values():
+            server.stop()
+    if not args.smoke:
+        Path(args.out).write_text(json.dumps(table, indent=1, ensure_ascii=False))
+    print(json.dumps(table, indent=1, ensure_ascii=False))
+    failed = sum(row[t]["failed"] for row in table.values() for t in ("ours", "bare"))
+    if failed:
+        sys.exit(f"{failed} heartbeats were not answered 200")
+
+
+def summarise(runs: dict) -> dict:
+    row = {}
+    for target, pairs in runs.items():
+        row[target] = {
+            "rate": [c.rate for c, _ in pairs],
+            "p50_ms": [c.pct(0.5) for c, _ in pairs],
+            "open_p99_ms": [o.pct(0.99) for _, o in pairs],
+            "open_rate": [o.rate for _, o in pairs],
+            "cpu_ms": [1000 * c.cpu / max(1, c.beats) for c, _ in pairs],
+            "failed": sum(c.failed + o.failed for c, o in pairs),
+        }
+    row["ratio"] = [
+        o.rate / b.rate if b.rate else 0.0
+        for (o, _), (b, _) in zip(runs["ours"], runs["bare"], strict=True)
+    ]
+    row["text"] = {
+        "ours": spread(row["ours"]["rate"]),
+        "bare": spread(row["bare"]["rate"]),
+        "ratio": spread(row["ratio"], "{:.2f}"),
+        "ours_p99": spread(row["ours"]["open_p99_ms"], "{:.1f}"),
+    }
+    return row
+
+
+if __name__ == "__main__":
+    main()

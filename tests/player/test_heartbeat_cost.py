@@ -1,0 +1,68 @@
+"""What a heartbeat costs the database (issue 17): the statements of a common heartbeat, and
+that none loads a Wagtail page (the lesson's facts and the year's rules come from per-process
+copies), and that a course withdrawn in this process is refused at once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from player import services
+
+from .conftest import Player, lessons_of
+
+pytestmark = pytest.mark.django_db
+
+COMMON_HEARTBEAT_STATEMENTS = 4  # one locked read and its writes; the goal is 3 with the commit
+
+
+def statements(captured) -> list[str]:
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def beat(player, clock, played, **extra):
+    clock.tick(10)
+    player.seq += 1
+    body = {"seq": player.seq, "position": played[1], "played": [played], "rate": 1.0}
+    body = {"visible": True, **body, **extra}
+    with CaptureQueriesContext(connection) as captured:
+        status, answer = services.heartbeat_record(
+            learner=player.user, session_id=player.session, data=body
+        )
+    assert status == 200, answer
+    return answer, statements(captured)
+
+
+def test_a_common_heartbeat_reads_no_page_and_few_rows(world, course, clock):
+    player = Player(world.learner)
+    player.start(lessons_of(course)[0])
+    beat(player, clock, [0, 10])  # the first loads the per-process copies
+    answer, sql = beat(player, clock, [10, 20])
+    assert answer["credited"] == 10
+    assert len(sql) <= COMMON_HEARTBEAT_STATEMENTS, sql
+    assert sum(s.startswith("SELECT") for s in sql) == 1, sql  # the one locked read
+    assert not any("wagtailcore_page" in s or "courses_" in s for s in sql), sql
+    assert not any("credits_credityear" in s for s in sql), sql
+    # Refused (a hidden tab, twice: the second merges into the first's run with one UPDATE).
+    beat(player, clock, [20, 30], visible=False)
+    answer, sql = beat(player, clock, [30, 40], visible=False)
+    assert answer["reasons"] == ["hidden"]
+    assert len(sql) <= COMMON_HEARTBEAT_STATEMENTS, sql
+    assert sum(s.startswith("SELECT") and "player_refusedrun" in s for s in sql) == 0, sql
+
+
+def test_a_course_withdrawn_in_this_process_is_refused_at_once(world, course, clock):
+    player = Player(world.learner)
+    player.start(lessons_of(course)[0])
+    beat(player, clock, [0, 10])
+    course.unpublish()
+    clock.tick(10)
+    status, answer = services.heartbeat_record(
+        learner=player.user,
+        session_id=player.session,
+        data={"seq": 2, "position": 20, "played": [[10, 20]], "rate": 1.0, "visible": True},
+    )
+    assert status == 409 and answer["reason"] == "lesson_unavailable"
