@@ -168,12 +168,11 @@ def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> t
         )
         if settle:
             progress = course_progress_locked(learner=learner, course=session.course_id, now=now)
-        item.save(update_fields=["frontier", "credited", "position"])
-        if settle:
+            item.save(update_fields=ITEM_FIELDS)  # before settling, which reads it back
             progress_settle(progress, now=now)
             item.refresh_from_db(fields=["completed_at"])
         complete = progress.completed_at is not None
-        _refusals_record(session, refused, now)
+        previous = session.last_heartbeat_at
         session.last_seq = heartbeat.seq
         session.last_digest = heartbeat.digest
         session.last_heartbeat_at = now
@@ -190,24 +189,91 @@ def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> t
         elif state.check_pending and _check_expired(state, now):
             _check_issue(state, now)
         changed = [name for name, value in state_before.items() if getattr(state, name) != value]
-        if changed:
-            state.save(update_fields=changed)
         answer = _answer(
             heartbeat.seq, credited, item, facts, progress, list(refused), state, now, complete
         )
         session.last_answer = answer
-        session.save(
-            update_fields=[
-                "last_seq",
-                "last_digest",
-                "last_heartbeat_at",
-                "heartbeats",
-                "heartbeats_ws",
-                "credited",
-                "last_answer",
-            ]
+        _heartbeat_write(
+            session=session,
+            item=None if settle else item,
+            state=state,
+            state_fields=changed,
+            refused=refused,
+            previous=previous,
+            now=now,
         )
     return 200, answer
+
+
+ITEM_FIELDS = ["frontier", "credited", "position"]
+SESSION_FIELDS = [
+    "last_seq",
+    "last_digest",
+    "last_heartbeat_at",
+    "heartbeats",
+    "heartbeats_ws",
+    "credited",
+    "last_answer",
+]
+
+
+def _heartbeat_write(*, session, item, state, state_fields, refused, previous, now) -> None:
+    """A heartbeat's writes: the lesson's progress (unless already written), the learner's state
+    (only what changed), its refusals merged into the session's runs, the session. On
+    PostgreSQL one statement (data-modifying CTEs, planned from the models' metadata, every
+    value a parameter); elsewhere one per row."""
+    if connection.vendor != "postgresql":
+        if item is not None:
+            item.save(update_fields=ITEM_FIELDS)
+        if state_fields:
+            state.save(update_fields=state_fields)
+        _refusals_record(session, refused, previous, now)
+        session.save(update_fields=SESSION_FIELDS)
+        return
+    parts: list[tuple[str, list]] = []  # ("<name> AS (<statement>)", its values)
+    for name, instance, fields, key in (
+        ("lp", item, ITEM_FIELDS, "id"),
+        ("st", state if state_fields else None, state_fields, "learner_id"),
+    ):
+        if instance is not None:
+            update, values = _update_sql(instance, fields, key)
+            parts.append((f"{name} AS ({update})", values))
+    runs = RefusedRun._meta.db_table
+    for number, (reason, seconds) in enumerate(refused.items()):
+        insert = (
+            f"INSERT INTO {runs} (session_id, reason, started_at, ended_at, heartbeats, seconds)"
+            " SELECT %s, %s, %s, %s, 1, %s"
+        )
+        values = [session.pk, str(reason), previous or session.started_at, now, seconds]
+        if previous is not None:  # extend the run the previous heartbeat ended, else start one
+            parts.append(
+                (
+                    f"m{number} AS (UPDATE {runs} SET ended_at = %s,"  # noqa: S608
+                    " heartbeats = heartbeats + 1, seconds = seconds + %s"
+                    " WHERE session_id = %s AND reason = %s AND ended_at = %s RETURNING 1)",
+                    [now, seconds, session.pk, str(reason), previous],
+                )
+            )
+            insert += f" WHERE NOT EXISTS (SELECT 1 FROM m{number})"  # noqa: S608
+        parts.append((f"n{number} AS ({insert})", values))
+    final, final_values = _update_sql(session, SESSION_FIELDS, "id")
+    sql = ("WITH " + ", ".join(part for part, _ in parts) + " " if parts else "") + final
+    params = [value for _, values in parts for value in values] + final_values
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _update_sql(instance, fields: list[str], key: str) -> tuple[str, list]:
+    """UPDATE of `fields` of `instance`'s row (its primary key column is `key`), with values
+    prepared as the ORM prepares them (JSON, UUIDs, datetimes)."""
+    meta = instance._meta
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f'"{field.column}" = %s' for field in columns)
+    values = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in columns
+    ]
+    sql = f'UPDATE {meta.db_table} SET {assignments} WHERE "{key}" = %s'  # noqa: S608
+    return sql, [*values, instance.pk]
 
 
 _STATE_FIELDS = (
@@ -373,11 +439,10 @@ def _credit(heartbeat: Heartbeat, session, year, state, item, now) -> tuple[floa
     return credited, refused
 
 
-def _refusals_record(session, refused: dict, now) -> None:
+def _refusals_record(session, refused: dict, previous, now) -> None:
     """Merge each refusal into the session's run of the same reason if the previous heartbeat
-    was refused for it too (one UPDATE); otherwise start a run (a row per run, not per
-    heartbeat)."""
-    previous = session.last_heartbeat_at
+    (at `previous`) was refused for it too (one UPDATE); otherwise start a run (a row per run,
+    not per heartbeat)."""
     for reason, seconds in refused.items():
         merged = previous is not None and (
             RefusedRun.objects.filter(session=session, reason=reason, ended_at=previous).update(

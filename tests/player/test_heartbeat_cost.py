@@ -12,7 +12,9 @@ from .conftest import Player, lessons_of
 
 pytestmark = pytest.mark.django_db
 
-COMMON_HEARTBEAT_STATEMENTS = 4  # one locked read and its writes; the goal is 3 with the commit
+# On PostgreSQL one locked read and one write (with the commit, the goal's 3 statements); on
+# SQLite, the embedded default, the writes go one row at a time.
+COMMON_HEARTBEAT_STATEMENTS = {"postgresql": 2, "sqlite": 4}
 
 
 def statements(captured) -> list[str]:
@@ -42,7 +44,7 @@ def test_a_common_heartbeat_reads_no_page_and_few_rows(world, course, clock):
     beat(player, clock, [0, 10])  # the first loads the per-process copies
     answer, sql = beat(player, clock, [10, 20])
     assert answer["credited"] == 10
-    assert len(sql) <= COMMON_HEARTBEAT_STATEMENTS, sql
+    assert len(sql) <= COMMON_HEARTBEAT_STATEMENTS[connection.vendor], sql
     assert sum(s.startswith("SELECT") for s in sql) == 1, sql  # the one locked read
     assert not any("wagtailcore_page" in s or "courses_" in s for s in sql), sql
     assert not any("credits_credityear" in s for s in sql), sql
@@ -50,7 +52,7 @@ def test_a_common_heartbeat_reads_no_page_and_few_rows(world, course, clock):
     beat(player, clock, [20, 30], visible=False)
     answer, sql = beat(player, clock, [30, 40], visible=False)
     assert answer["reasons"] == ["hidden"]
-    assert len(sql) <= COMMON_HEARTBEAT_STATEMENTS, sql
+    assert len(sql) <= COMMON_HEARTBEAT_STATEMENTS[connection.vendor], sql
     assert sum(s.startswith("SELECT") and "player_refusedrun" in s for s in sql) == 0, sql
 
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from accounts.api import session_login_deadlines
+from accounts.api import logins_ended, session_login_deadlines
 from accounts.login import sessions_end_all
 from player.models import LessonProgress, PlaybackSession
+from player.realtime import logins_ended_push
 from tests.factories import LearnerFactory
 from tests.player.conftest import Player, lessons_of, publish
 
@@ -141,12 +142,15 @@ def test_a_logout_elsewhere_closes_the_socket_and_the_login_is_not_read_per_hear
     world.learner.refresh_from_db()  # its session generation moved on at the logout
     player = Player(world.learner)
     body = player.start(lessons_of(course)[0])
-    monkeypatch.setattr("player.realtime.logins_ended_push", lambda *a, **k: None)
     with open_socket(asgi_server, body["session"], cookie_of(player)) as ws:
         clock.tick(10)
         ws.send(heartbeat(1, [[0, 10]]))
         assert json.loads(ws.recv(timeout=10))["status"] == 200
-        sessions_end_all(world.learner)
+        logins_ended.disconnect(dispatch_uid="player.logins_ended_push")
+        try:
+            sessions_end_all(world.learner)
+        finally:
+            logins_ended.connect(logins_ended_push, dispatch_uid="player.logins_ended_push")
         clock.tick(30)
         ws.send(heartbeat(2, [[10, 40]]))
         assert json.loads(ws.recv(timeout=10))["status"] == 200  # within the minute
