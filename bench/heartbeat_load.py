@@ -170,6 +170,8 @@ def servers(world: dict) -> dict[str, Server]:
                 *uvicorn,
                 "--ws",
                 "websockets-sansio",
+                "--ws-per-message-deflate",
+                "false",
                 "--port",
                 str(PORTS["ours_ws"]),
                 "config.asgi:application",

@@ -5,7 +5,9 @@ Table names in the SQL below come from migrations, never from input (hence the S
 
 from contextlib import contextmanager
 
+import psycopg
 from django.db import connections, migrations, transaction
+from django.db.backends.utils import CursorDebugWrapper
 
 MAINTENANCE_TABLE = "append_only_maintenance"
 
@@ -96,3 +98,39 @@ def maintenance_mode(using: str = "default", reason: str = "flush"):
                 cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")  # noqa: S608
             elif connection.vendor == "postgresql":
                 cursor.execute("SELECT set_config('anyang.maintenance', '', true)")
+
+
+@contextmanager
+def hot_cursor(using: str = "default"):
+    """A cursor for a statement run thousands of times a second with the same text (the
+    heartbeat's read and write, issue 17): on PostgreSQL it binds on the server and prepares the
+    statement once per pooled connection, so neither psycopg nor PostgreSQL parses and plans it
+    again; elsewhere the ordinary cursor. Still Django's wrapper, so the statements are counted
+    and logged as any other (CaptureQueriesContext, DEBUG's connection.queries).
+
+    Django's own cursors bind on the client and never prepare, whatever `prepare_threshold` the
+    connection has (settings: 5 executions of the same text); that stays the default for
+    everything else. A prepared plan belongs to its connection and is
+    dropped with it; a migration that changes a prepared statement's result columns makes the
+    next execution fail once ("cached plan must not change result type") — deploy with the
+    workers restarted after migrating, as docs/deployment.md says."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    logged = connection.queries_logged
+    cursor = _HotDebugCursor(raw, connection) if logged else connection.make_cursor(raw)
+    with cursor:
+        yield cursor
+
+
+class _HotDebugCursor(CursorDebugWrapper):
+    """Logs the statement as written (Django would ask psycopg for the last query sent, which a
+    prepared execution does not keep)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return super(CursorDebugWrapper, self).execute(sql, params)

@@ -8,13 +8,16 @@ session ended otherwise), 4429 a socket that kept flooding after its messages we
 `status: 429` (player.ratelimit).
 """
 
+import asyncio
 import functools
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import close_old_connections
 
 from accounts.api import LoginDeadlines, login_now, session_login_deadlines
 
@@ -34,9 +37,26 @@ TOO_MANY = "心跳过于频繁，请稍后再试"
 LOGIN_RECHECK = 60  # s: the login is read again at least this often (logout elsewhere, a
 # password change, an administrator ending it), at once when a logout is pushed
 
-# Each socket's database work on a thread of the pool, not asgiref's one shared thread: the
-# sockets of a process use as many database connections at once as the pool holds.
-db = functools.partial(database_sync_to_async, thread_sensitive=False)
+# The sockets' database work runs on threads of their own, as many as settings allow (at most the
+# database pool's size), not on asgiref's one shared thread; each call takes a pooled connection
+# and gives it back, as a request does. A plain executor hop, not asgiref's sync_to_async: at a
+# thousand heartbeats a second its context copying and bookkeeping were a tenth of the process's
+# CPU (issue 17, docs/performance.md); nothing the heartbeat runs needs the caller's context.
+_threads = ThreadPoolExecutor(settings.PLAYER_SOCKET_THREADS, thread_name_prefix="player-db")
+
+
+def _with_connection(function, args, kwargs):
+    close_old_connections()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
+async def db_call(function, /, *args, **kwargs):
+    """`function(*args, **kwargs)` on a database thread, awaited."""
+    call = functools.partial(_with_connection, function, args, kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_threads, call)
 
 
 def _session_open(user, session_id) -> tuple[int, str, Allowance]:
@@ -54,6 +74,15 @@ class PlayerConsumer(AsyncWebsocketConsumer):
     login: LoginDeadlines | None = None
     login_checked_at = 0
 
+    async def dispatch(self, message: dict) -> None:
+        """As channels dispatches, without its hop to the shared thread before every message to
+        close stale connections: this consumer touches the database only through db_call, which
+        does that on its own thread."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         await self.accept()
         user = self.scope.get("user")
@@ -61,7 +90,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_LOGIN)
             return
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
-        status, reason, allowance = await db(_session_open)(user, self.session_id)
+        status, reason, allowance = await db_call(_session_open, user, self.session_id)
         self.budget = SocketBudget(allowance)
         if status == 404:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -99,7 +128,7 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             return True
         session = self.scope.get("session")
         key = getattr(session, "session_key", None)
-        self.login = await db(session_login_deadlines)(key, self.scope["user"].pk, touch=alive)
+        self.login = await db_call(session_login_deadlines, key, self.scope["user"].pk, touch=alive)
         self.login_checked_at = now
         return self.login is not None
 
@@ -129,8 +158,12 @@ class PlayerConsumer(AsyncWebsocketConsumer):
                 raise malformed
             if data.get("type") != "heartbeat":
                 raise ProtocolError(400, "type 应为 heartbeat")
-            status, payload = await db(services.heartbeat_record)(
-                learner=user, session_id=self.session_id, data=data, via="ws"
+            status, payload = await db_call(
+                services.heartbeat_record,
+                learner=user,
+                session_id=self.session_id,
+                data=data,
+                via="ws",
             )
         except ProtocolError as error:
             status, payload = error.status, error.payload()

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from config.db import hot_cursor
 from courses.api import course_study_refusal, lesson_facts, lesson_live
 from credits.api import credit_year_rules, current_year
 from media.api import master_playlist_url, video_playable
@@ -259,7 +260,7 @@ def _heartbeat_write(*, session, item, state, state_fields, refused, previous, n
     final, final_values = _update_sql(session, SESSION_FIELDS, "id")
     sql = ("WITH " + ", ".join(part for part, _ in parts) + " " if parts else "") + final
     params = [value for _, values in parts for value in values] + final_values
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
 
 
@@ -320,19 +321,31 @@ def _heartbeat_rows_sql(lock: bool) -> str:
     )
 
 
-def _from_row(model, values):
-    """A model instance from raw column values, converted as the ORM converts them (SQLite
-    returns datetimes as text)."""
+@functools.cache
+def _row_loader(model, vendor: str):
+    """How to turn `model`'s raw columns into an instance on this backend: the attribute names
+    and, per column that needs it, the converters the ORM applies (SQLite returns datetimes as
+    text). Worked out once per process, not per row."""
     fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
+    conversions = []
+    for index, field in enumerate(fields):
         column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
-            connection
-        ):
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if converters:
+            conversions.append((index, column, tuple(converters)))
+    return [field.attname for field in fields], tuple(conversions)
+
+
+def _from_row(model, values):
+    """A model instance from raw column values, converted as the ORM converts them."""
+    attnames, conversions = _row_loader(model, connection.vendor)
+    values = list(values)
+    for index, column, converters in conversions:
+        value = values[index]
+        for convert in converters:
             value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+        values[index] = value
+    return model.from_db(connection.alias, attnames, values)
 
 
 def _heartbeat_rows_locked(learner, session_id):
@@ -345,7 +358,7 @@ def _heartbeat_rows_locked(learner, session_id):
     except ValueError:
         raise ProtocolError(404, "学习记录不存在") from None
     sql = _heartbeat_rows_sql(connection.features.has_select_for_update_of)
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             sql, [PlaybackSession._meta.pk.get_db_prep_value(key, connection), learner.pk]
         )

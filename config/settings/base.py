@@ -93,13 +93,19 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# Threads an ASGI process gives its websockets' database work (player.consumers.db_call): each
+# holds a pooled connection while it works, so keep it below DATABASE_POOL_MAX, which the
+# process's pages and pushes share.
+PLAYER_SOCKET_THREADS = env.int("PLAYER_SOCKET_THREADS", default=6)
 # PostgreSQL with Django's own connection pool when DATABASE_URL is set; otherwise SQLite in WAL
 # mode with IMMEDIATE transactions, so that concurrent writers queue instead of failing.
 if env.str("DATABASE_URL", default=""):
     _db = env.db_url("DATABASE_URL")
     if _db["ENGINE"] == "django.db.backends.postgresql":
         _db["CONN_MAX_AGE"] = 0  # the pool keeps the connections
-        _db.setdefault("OPTIONS", {})["pool"] = {
+        # Only config.db.hot_cursor's server-binding cursors prepare (Django's bind on the client).
+        _db.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+        _db["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             "timeout": 10,

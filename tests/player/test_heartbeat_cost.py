@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from config.db import hot_cursor
 from player import services
 
 from .conftest import Player, lessons_of
@@ -68,3 +69,23 @@ def test_a_course_withdrawn_in_this_process_is_refused_at_once(world, course, cl
         data={"seq": 2, "position": 20, "played": [[10, 20]], "rate": 1.0, "visible": True},
     )
     assert status == 409 and answer["reason"] == "lesson_unavailable"
+
+
+def test_the_heartbeats_statements_are_prepared_once_per_connection(world, course, clock):
+    """On PostgreSQL the read and the write are prepared on the connection (parsed and planned
+    once, not per heartbeat); Django's own statements stay unprepared. SQLite has nothing to
+    prepare: the heartbeat there runs through the ordinary cursor."""
+    player = Player(world.learner)
+    player.start(lessons_of(course)[0])
+    for second in range(0, 80, 10):
+        beat(player, clock, [second, second + 10])
+    if connection.vendor != "postgresql":
+        with hot_cursor() as cursor:
+            assert type(cursor.cursor) is type(connection.create_cursor())
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("FOR UPDATE OF st, s" in sql for sql in prepared), prepared
+    assert any(sql.startswith("WITH lp AS (UPDATE") for sql in prepared), prepared
+    assert not any("courses_" in sql or "auth_user" in sql for sql in prepared), prepared
