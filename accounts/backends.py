@@ -28,6 +28,8 @@ from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
 
+from config.db import hot_get
+
 from .identity import id_number_digest
 
 log = logging.getLogger(__name__)
@@ -221,6 +223,12 @@ class LockoutBackend(AxesStandaloneBackend):
 class IdentifierBackend(ModelBackend):
     """Password login by ID number or mobile phone; by username only for accounts that have no ID
     number (staff and service accounts): a learner's generated username is not a way in."""
+
+    def get_user(self, user_id):
+        """As ModelBackend.get_user, with one prepared statement (a login's every request)."""
+        User = get_user_model()
+        user = hot_get(User, User._meta.pk.column, user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:

@@ -9,6 +9,7 @@ for a connection timeout; then one request tries again. `cache_available()` tell
 must not mistake "down" for "empty" (the heartbeat budget keeps its own copy then).
 """
 
+import functools
 import logging
 import threading
 import time
@@ -39,6 +40,30 @@ def cache_available(alias: str = "default") -> bool:
     if not isinstance(client, ResilientRedisCacheClient) or location is None:
         return True
     return not client.skipping()
+
+
+@functools.cache
+def _script(source: str):
+    """redis-py's Script for `source` (its digest worked out once), run on the client given."""
+    from redis.commands.core import Script
+
+    return Script(None, source.encode())  # bytes: no client needed for its digest
+
+
+def cache_script(source: str, keys: list[str], args: list, *, miss=None, alias: str = "default"):
+    """Run the Lua script `source` on the cache's Redis with `keys` (made into the cache's keys,
+    prefix and version included) and `args`: its result, or `miss` if the cache is not Redis
+    (the embedded default's memory cache), is being skipped, or fails (counted, as any
+    operation). For a read-and-write that must be one round trip and atomic."""
+    backend = caches[alias]
+    client = getattr(backend, "_cache", None)
+    if not isinstance(client, ResilientRedisCacheClient):
+        return miss
+    return client.script(source, [backend.make_and_validate_key(key) for key in keys], args, miss)
+
+
+def cache_is_redis(alias: str = "default") -> bool:
+    return isinstance(getattr(caches[alias], "_cache", None), ResilientRedisCacheClient)
 
 
 class ResilientRedisCacheClient(RedisCacheClient):
@@ -105,6 +130,15 @@ class ResilientRedisCacheClient(RedisCacheClient):
 
     def clear(self):
         return self._guarded("clear", lambda: super(__class__, self).clear(), False)
+
+    def script(self, source: str, keys: list, args: list, miss):
+        """Run a Lua script (EVALSHA, loading it on first use): one round trip, atomic."""
+
+        def call():
+            client = self.get_client(keys[0] if keys else None, write=True)
+            return _script(source)(keys=keys, args=args, client=client)
+
+        return self._guarded("script", call, miss)
 
 
 class ResilientRedisCache(RedisCache):

@@ -8,11 +8,10 @@ through an outage of the year's grace still go through at once when the network 
 flood is held to the steady rate. The rules come from this process's copy of the year's rules
 (credits.api.heartbeat_limits, no query); time is the server's clock, as for crediting.
 
-Websocket: one bucket per socket, in memory. HTTP: one bucket per learner and session in the cache,
-shared by every worker; if the cache fails, a bucket in this process's memory does (a cache
-error is a miss, never a 500, and never an open door). Concurrent requests of one flood may
-read the same state and each pass: the limit is approximate by at most the concurrency, which
-the session lock in the service then serialises anyway.
+Websocket: one bucket per socket, in memory. HTTP: one bucket per learner and session in Redis,
+shared by every worker, read and moved by one atomic script (one round trip); if the cache fails,
+a bucket in this process's memory does (a cache error is a miss, never a 500, and never an open
+door). The embedded default's memory cache is one process's: read and set there.
 """
 
 import threading
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from config.cache import cache_available
+from config.cache import cache_available, cache_is_redis, cache_script
 from credits.api import HeartbeatLimits, heartbeat_limits
 
 from . import clock
@@ -91,15 +90,36 @@ def _local_admit(key: str, now: float, allowance: Allowance) -> bool:
         return admitted
 
 
+# The GCRA step of `gcra` in Redis, so that reading and moving a bucket is one round trip and
+# atomic (concurrent requests of one flood cannot each pass). Times as decimal strings.
+_GCRA_SCRIPT = """
+local now = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '')
+if tat == nil or tat < now then tat = now end
+if tat - now > tonumber(ARGV[3]) then return 0 end
+redis.call('SET', KEYS[1], string.format('%.6f', tat + tonumber(ARGV[2])), 'EX', ARGV[4])
+return 1
+"""
+
+
 def http_heartbeat_admit(*, learner_id: int, session_id: str, now: float | None = None) -> bool:
     """Whether one more HTTP heartbeat of this learner's session may be processed."""
     allowance = allowance_now()
     now = clock.now().timestamp() if now is None else now
-    key = f"player:hb-budget:v1:{learner_id}:{str(session_id)[:64]}"
+    key = f"player:hb-budget:v2:{learner_id}:{str(session_id)[:64]}"
+    ttl = int(allowance.tolerance + allowance.emission) + 60
     if cache_available():
-        admitted, tat = gcra(cache.get(key), now, allowance)
-        if admitted:
-            cache.set(key, tat, timeout=int(allowance.tolerance + allowance.emission) + 60)
-        if cache_available():  # a failure just now: the answer above read nothing
+        if cache_is_redis():
+            admitted = cache_script(
+                _GCRA_SCRIPT,
+                [key],
+                [f"{now:.6f}", f"{allowance.emission:.6f}", f"{allowance.tolerance:.6f}", ttl],
+            )
+            if admitted is not None:
+                return bool(admitted)
+        else:  # the embedded default's memory cache: one process, read and set
+            admitted, tat = gcra(cache.get(key), now, allowance)
+            if admitted:
+                cache.set(key, tat, timeout=ttl)
             return admitted
     return _local_admit(key, now, allowance)  # the cache is down: this process's buckets decide

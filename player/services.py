@@ -20,7 +20,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from config.db import hot_cursor
+from config.db import from_row, hot_cursor
 from courses.api import course_study_refusal, lesson_facts, lesson_live
 from credits.api import credit_year_rules, current_year
 from media.api import master_playlist_url, video_playable
@@ -321,33 +321,6 @@ def _heartbeat_rows_sql(lock: bool) -> str:
     )
 
 
-@functools.cache
-def _row_loader(model, vendor: str):
-    """How to turn `model`'s raw columns into an instance on this backend: the attribute names
-    and, per column that needs it, the converters the ORM applies (SQLite returns datetimes as
-    text). Worked out once per process, not per row."""
-    fields = model._meta.concrete_fields
-    conversions = []
-    for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if converters:
-            conversions.append((index, column, tuple(converters)))
-    return [field.attname for field in fields], tuple(conversions)
-
-
-def _from_row(model, values):
-    """A model instance from raw column values, converted as the ORM converts them."""
-    attnames, conversions = _row_loader(model, connection.vendor)
-    values = list(values)
-    for index, column, converters in conversions:
-        value = values[index]
-        for convert in converters:
-            value = convert(value, column, connection)
-        values[index] = value
-    return model.from_db(connection.alias, attnames, values)
-
-
 def _heartbeat_rows_locked(learner, session_id):
     """A heartbeat's one read: the learner's state and the session, locked in that order (the
     order every path locks them in), with the session's lesson progress and its course's, not
@@ -370,7 +343,7 @@ def _heartbeat_rows_locked(learner, session_id):
         width = len(model._meta.concrete_fields)
         values = row[offset : offset + width]
         offset += width
-        objects.append(None if values[0] is None else _from_row(model, values))
+        objects.append(None if values[0] is None else from_row(model, values))
     state, session, item, course_progress = objects
     if not session.active:
         raise ProtocolError(409, ended_text(session.end_reason), reason=session.end_reason)

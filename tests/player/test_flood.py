@@ -4,15 +4,17 @@ socket that keeps flooding is closed (4429), and heartbeats queued through an ou
 year's grace still go through at once."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from websockets.exceptions import ConnectionClosed
 
+from config.cache import cache_is_redis
 from credits.api import HeartbeatLimits
 from player.models import LessonProgress, PlaybackSession
-from player.ratelimit import Allowance, SocketBudget, gcra
+from player.ratelimit import Allowance, SocketBudget, gcra, http_heartbeat_admit
 from tests.player.conftest import Player, heartbeat_limit_set, lessons_of, publish
 from tests.player.test_websocket import cookie_of, heartbeat, open_socket
 
@@ -99,3 +101,23 @@ def test_a_flooding_socket_is_refused_then_closed(asgi_server, world, clock):
     assert statuses == [200] * BURST + [429] * BURST
     assert acks[-1]["error"] == "心跳过于频繁，请稍后再试"
     assert PlaybackSession.objects.get().heartbeats == 1  # the refused ones changed nothing
+
+
+@pytest.mark.services
+def test_concurrent_http_heartbeats_of_one_flood_pass_at_most_the_burst(world):
+    """Eight workers' requests of one session at the same moment: Redis moves the shared bucket
+    atomically (one script per request), so exactly a burst passes, not a burst per reader."""
+    if not cache_is_redis():
+        pytest.skip("needs REDIS_URL (the embedded default is in use)")
+    now = 1_900_000_000.0
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(
+                lambda _: http_heartbeat_admit(
+                    learner_id=world.learner.pk, session_id="s", now=now
+                ),
+                range(4 * BURST),
+            )
+        )
+    assert sum(answers) == BURST
+    assert http_heartbeat_admit(learner_id=world.learner.pk, session_id="s", now=now + 10)

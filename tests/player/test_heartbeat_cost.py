@@ -89,3 +89,30 @@ def test_the_heartbeats_statements_are_prepared_once_per_connection(world, cours
     assert any("FOR UPDATE OF st, s" in sql for sql in prepared), prepared
     assert any(sql.startswith("WITH lp AS (UPDATE") for sql in prepared), prepared
     assert not any("courses_" in sql or "auth_user" in sql for sql in prepared), prepared
+
+
+def test_an_http_heartbeat_reads_the_login_with_two_statements_on_top(world, course, clock):
+    """Over HTTP the login comes on top, counted apart: the session's row and the user's, one
+    statement each (prepared on PostgreSQL, once they have run a few times on the connection),
+    and no write while activity is not due."""
+    player = Player(world.learner)
+    player.client.force_login(world.learner, backend="accounts.backends.IdentifierBackend")
+    player.start(lessons_of(course)[0])
+    for second in range(0, 60, 10):
+        clock.tick(10)
+        player.beat([[second, second + 10]])
+    clock.tick(10)
+    with CaptureQueriesContext(connection) as captured:
+        status, answer = player.beat([[60, 70]])
+    assert status == 200 and answer["credited"] == 10
+    sql = statements(captured)
+    login = [s for s in sql if "django_session" in s or "accounts_user" in s]
+    assert len(login) == 2 and all(s.startswith("SELECT") for s in login), sql
+    heartbeat = [s for s in sql if s not in login]
+    assert len(heartbeat) <= COMMON_HEARTBEAT_STATEMENTS[connection.vendor], sql
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any("django_session" in s for s in prepared), prepared
+        assert any("accounts_user" in s for s in prepared), prepared
