@@ -25,6 +25,7 @@ one, at 1×, visible. All traffic goes to 127.0.0.1; every run is bounded in tim
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -39,6 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -245,15 +247,22 @@ class Http:
         self.reader = self.writer = None
 
     async def post(self, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
+        return await self.request(
+            "POST", path, body, {"Content-Type": "application/json", **headers}
+        )
+
+    async def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        return await self.request("GET", path, b"", headers or {})
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: dict
+    ) -> tuple[int, bytes]:
         for attempt in (1, 2):
             if self.writer is None:
                 self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-            head = [
-                f"POST {path} HTTP/1.1",
-                f"Host: 127.0.0.1:{self.port}",
-                "Content-Type: application/json",
-                f"Content-Length: {len(body)}",
-            ]
+            head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+            if body or method == "POST":
+                head.append(f"Content-Length: {len(body)}")
             head += [f"{k}: {v}" for k, v in headers.items()]
             self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
             try:
@@ -390,6 +399,77 @@ async def drive(
     return result
 
 
+# --- The reconnect storm ----------------------------------------------------------------------
+
+
+async def storm(learners: list, *, before: float, after: float, interval: float) -> dict:
+    """Every learner watches over the websocket (a heartbeat every `interval` s); `before` s in,
+    every socket drops at once without a close handshake (a network blip in a hospital) and
+    comes back as the page brings it back (a short jittered wait, then reconnect), re-sending
+    the heartbeat it had not had answered; `after` s later they stop. Reports how many came
+    back, how long the last took, and heartbeats never answered 200 (lost)."""
+    port = PORTS["ours_ws"]
+    drop = asyncio.Event()
+    started = time.monotonic()
+    end = started + before + after
+    stats = {"learners": len(learners), "answered": 0, "not_200": 0, "lost": 0, "reconnected": 0}
+    back_after: list[float] = []
+
+    async def one(learner: Learner) -> None:
+        pending: list[dict] = []
+        dropped_at = None
+        due = time.monotonic() + random.random() * interval  # noqa: S311 (a phase)
+        while True:
+            try:
+                async with connect(
+                    f"ws://127.0.0.1:{port}/ws/player/{learner.session}/",
+                    additional_headers={
+                        "Cookie": f"{COOKIE}={learner.cookie}",
+                        "Origin": f"http://127.0.0.1:{port}",
+                    },
+                    open_timeout=30,
+                    ping_interval=None,
+                ) as socket:
+                    if dropped_at is not None:
+                        back_after.append(time.monotonic() - dropped_at)
+                        stats["reconnected"] += 1
+                    while True:
+                        if not pending:
+                            if time.monotonic() >= end:
+                                return
+                            wait = max(0.0, due - time.monotonic())
+                            if dropped_at is None:
+                                with contextlib.suppress(TimeoutError):
+                                    await asyncio.wait_for(drop.wait(), wait)
+                            else:
+                                await asyncio.sleep(wait)
+                            if drop.is_set() and dropped_at is None:
+                                dropped_at = time.monotonic()
+                                socket.transport.abort()
+                                break
+                            pending.append(learner.heartbeat())
+                            due += interval
+                        await socket.send(json.dumps(pending[0]))
+                        status = json.loads(await socket.recv()).get("status", 0)
+                        pending.pop(0)
+                        stats["answered"] += 1
+                        stats["not_200"] += status != 200
+            except (OSError, TimeoutError, ConnectionClosed):
+                pass
+            if time.monotonic() > end + 30:
+                stats["lost"] += len(pending)
+                return
+            await asyncio.sleep(0.1 + random.random() * 0.5)  # noqa: S311 (the page's jitter)
+
+    tasks = [asyncio.create_task(one(learner)) for learner in learners]
+    await asyncio.sleep(before)
+    drop.set()
+    await asyncio.wait(tasks, timeout=before + after + 60)
+    stats["back_within_s"] = round(max(back_after), 2) if back_after else None
+    stats["back_p50_s"] = round(statistics.median(back_after), 2) if back_after else None
+    return stats
+
+
 _current: Server | None = None
 
 
@@ -414,13 +494,17 @@ def main() -> None:
     parser.add_argument("--transports", default="ws,http")
     parser.add_argument("--smoke", action="store_true", help="N=5, one 2 s run, no report file")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance-heartbeats.json"))
+    parser.add_argument(
+        "--storm", type=int, default=0, help="then a reconnect storm of this many websockets"
+    )
     args = parser.parse_args()
     if args.smoke:
-        args.learners, args.runs, args.seconds = "5", 1, 2.0
-    sizes = [int(n) for n in args.learners.split(",")]
+        args.learners, args.runs, args.seconds, args.storm = "5", 1, 2.0, 10
+    sizes = [int(n) for n in args.learners.split(",") if int(n)]
     transports = args.transports.split(",")
-    print(f"seeding {max(sizes)} learners …", flush=True)
-    world = database_make(max(sizes))
+    seeded = max([*sizes, args.storm])
+    print(f"seeding {seeded} learners …", flush=True)
+    world = database_make(seeded)
     everyone = [Learner(row["learner"], row["cookie"], row["session"]) for row in world["learners"]]
     table = {}
     running = servers(world)
@@ -459,15 +543,39 @@ def main() -> None:
                             flush=True,
                         )
                 table[f"{n}/{transport}"] = summarise(runs)
+        if args.storm:
+            log = ROOT / "var" / "bench-ours_ws.log"
+            log_start = log.stat().st_size
+            stormed = asyncio.run(
+                storm(everyone[: args.storm], before=4.0, after=8.0, interval=2.0)
+            )
+            with log.open(errors="replace") as server_log:
+                server_log.seek(log_start)
+                text = server_log.read()
+            stormed["layer_dropped"] = text.count("dropped (")
+            stormed["server_errors"] = text.count("Traceback")
+            table["storm"] = stormed
+            print(f"storm: {json.dumps(stormed)}", flush=True)
     finally:
         for server in running.values():
             server.stop()
     if not args.smoke:
         Path(args.out).write_text(json.dumps(table, indent=1, ensure_ascii=False))
     print(json.dumps(table, indent=1, ensure_ascii=False))
-    failed = sum(row[t]["failed"] for row in table.values() for t in ("ours", "bare"))
+    failed = sum(
+        row[t]["failed"] for key, row in table.items() if key != "storm" for t in ("ours", "bare")
+    )
     if failed:
         sys.exit(f"{failed} heartbeats were not answered 200")
+    stormed = table.get("storm")
+    if stormed and (
+        stormed["reconnected"] != stormed["learners"]
+        or stormed["lost"]
+        or stormed["not_200"]
+        or stormed["layer_dropped"]
+        or stormed["server_errors"]
+    ):
+        sys.exit(f"the reconnect storm lost something: {stormed}")
 
 
 def summarise(runs: dict) -> dict:

@@ -5,12 +5,19 @@ it is, a Redis that is down makes that read raise and the whole socket die, so t
 carry a single heartbeat. Here a failed read waits and tries again (backing off to 10 s), and a
 failed group_add, group_discard, send or group_send is logged and dropped: what the player misses
 is a push (superseded, ended), which its next heartbeat learns anyway (409).
+
+Its Redis connections come from a blocking pool of `max_connections` (settings: CHANNELS_REDIS_
+MAX_CONNECTIONS): in a burst — a thousand sockets of a hospital dropping and returning at once
+after a network blip, each joining and leaving two groups — an operation waits up to
+`pool_timeout` seconds for a free connection. redis-py's default pool refuses past its limit
+instead ("Too many connections"), which dropped the groups of hundreds of sockets (issue 17).
 """
 
 import asyncio
 import logging
 
 from channels_redis.core import RedisChannelLayer
+from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -20,6 +27,14 @@ _FAILURES = (RedisError, OSError, asyncio.TimeoutError)
 
 
 class ResilientRedisChannelLayer(RedisChannelLayer):
+    def create_pool(self, index):
+        host = dict(self.hosts[index])
+        if "address" not in host:  # sentinels and the like: channels-redis's own pool
+            return super().create_pool(index)
+        address = host.pop("address")
+        timeout = host.pop("pool_timeout", 10)
+        return BlockingConnectionPool.from_url(address, timeout=timeout, **host)
+
     async def receive(self, channel):
         delay = 0.5
         while True:

@@ -60,6 +60,17 @@ CHECK_CODE_CHARS = "234569"  # digits only (read aloud for the audio check); no 
 CHECK_CODE_LENGTH = 4
 
 
+# What a session keeps only to answer a retransmission of its last heartbeat; an ended session
+# answers 409 before looking, so its end forgets them (about 280 of a row's 420 bytes, issue 17).
+RETRANSMISSION_FORGOTTEN = {"last_answer": None, "last_digest": ""}
+
+
+def _session_end_save(session: PlaybackSession) -> None:
+    for name, value in RETRANSMISSION_FORGOTTEN.items():
+        setattr(session, name, value)
+    session.save(update_fields=["ended_at", "end_reason", *RETRANSMISSION_FORGOTTEN])
+
+
 # --- Starting --------------------------------------------------------------------------------
 
 
@@ -91,7 +102,7 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
             )
         )
         PlaybackSession.objects.filter(pk__in=superseded).update(
-            ended_at=now, end_reason=EndReason.SUPERSEDED
+            ended_at=now, end_reason=EndReason.SUPERSEDED, **RETRANSMISSION_FORGOTTEN
         )
         progress = course_progress_locked(learner=learner, course=course, now=now)
         progress.last_lesson = lesson
@@ -142,7 +153,7 @@ def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> t
         facts = lesson_facts(session.lesson_id)
         if facts is None or not facts.live:  # withdrawn while watching
             session.ended_at, session.end_reason = clock.now(), EndReason.LESSON_UNAVAILABLE
-            session.save(update_fields=["ended_at", "end_reason"])
+            _session_end_save(session)
             session_ended_publish(session.pk, session.end_reason)
             return 409, {"error": ended_text(session.end_reason), "reason": session.end_reason}
         if heartbeat.seq == session.last_seq and heartbeat.digest == session.last_digest:
@@ -544,7 +555,7 @@ def challenge_answer(*, learner, session_id, data: dict) -> tuple[int, dict]:
             _check_issue(state, now)  # still pending, with a new code, for the next session
             session.ended_at = now
             session.end_reason = EndReason.CHALLENGE_FAILED
-            session.save(update_fields=["ended_at", "end_reason"])
+            _session_end_save(session)
             FraudSignal.objects.create(
                 learner=learner,
                 session=session,

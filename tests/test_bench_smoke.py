@@ -27,3 +27,4 @@ def test_the_heartbeat_benchmark_runs_at_tiny_n():
     for line in ("N=5 ws ours", "N=5 ws bare", "N=5 http ours", "N=5 http bare"):
         assert line in result.stdout, result.stdout[-2000:]
     assert "failed 0" in result.stdout
+    assert "storm: {" in result.stdout, result.stdout[-2000:]  # 10 sockets dropped and back

@@ -414,3 +414,44 @@ def test_files_go_to_s3(s3_bucket):
     finally:
         default_storage.delete(name)
     assert not default_storage.exists(name)
+
+
+@pytest.mark.services
+def test_a_burst_of_group_joins_beyond_the_pool_waits_instead_of_failing(settings):
+    """A reconnect storm's joins and leaves, twenty times the pool's connections at once: every
+    one lands (the blocking pool makes them wait; redis-py's default pool refused them with "Too
+    many connections", and the layer dropped them), so a push reaches every socket."""
+    require_env("REDIS_URL")
+    import asyncio
+
+    from channels.layers import channel_layers, get_channel_layer
+
+    config = settings.CHANNEL_LAYERS["default"]
+    host = {**config["CONFIG"]["hosts"][0], "max_connections": 5}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            **config,
+            "CONFIG": {**config["CONFIG"], "prefix": f"storm-{uuid.uuid4().hex}", "hosts": [host]},
+        }
+    }
+    channel_layers.backends = {}
+    layer = get_channel_layer()
+    group = "storm"
+
+    async def storm():
+        channels = [await layer.new_channel() for _ in range(100)]
+        await asyncio.gather(*(layer.group_add(group, channel) for channel in channels))
+        await layer.group_send(group, {"type": "storm.push", "n": 1})
+        received = await asyncio.gather(
+            *(asyncio.wait_for(layer.receive(channel), 10) for channel in channels)
+        )
+        await asyncio.gather(*(layer.group_discard(group, channel) for channel in channels))
+        await layer.flush()
+        await layer.close_pools()
+        return received
+
+    try:
+        received = asyncio.run(storm())
+    finally:
+        channel_layers.backends = {}
+    assert [message["n"] for message in received] == [1] * 100

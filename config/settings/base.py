@@ -69,7 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.csp.SiteAndAdminCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.login's answer
+    "axes.middleware.AxesMiddleware",  # turns a lockout into accounts.login's answer
+    "config.page_cache.CachedPagesFirstMiddleware",  # a view hook: anonymous pages before routing
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -249,7 +250,15 @@ if REDIS_URL:
                 # redis-py 8 stops reading after 5 s by default, and channels-redis blocks for
                 # exactly 5 s while a socket is idle: without a longer timeout every quiet
                 # websocket is dropped (tests/test_services.py proves it).
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # A blocking pool (config.channel_layer): a burst waits for a connection.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=50),
+                        "pool_timeout": env.float("CHANNELS_REDIS_POOL_TIMEOUT", default=10.0),
+                    }
+                ],
                 "prefix": env.str("CHANNELS_PREFIX", default="asgi"),
             },
         }

@@ -215,8 +215,12 @@ def test_anonymous_pages_are_cached_without_csrf_and_purged_on_publish(
         page = client.get(course.url)
     with CaptureQueriesContext(connection) as cached:
         again = client.get(course.url)
-    # Wagtail still routes the path to the page; rendering comes from the cache.
-    assert again.content == page.content and len(cached) < len(rendered)
+    # Served before Wagtail routes (config.page_cache.CachedPagesFirstMiddleware): no query at
+    # all, and the other middlewares' headers still on it.
+    assert again.content == page.content and len(rendered) > 0 and len(cached) == 0
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert again.headers.get(header) == page.headers.get(header) is not None, header
+    assert len(client.get(course.url + "?x=1").content) > 0  # a query string goes the usual way
 
     with django_capture_on_commit_callbacks(execute=True):
         listed(world, title="第二门网络安全课程")  # publishing purges, after the commit
@@ -228,6 +232,10 @@ def test_anonymous_pages_are_cached_without_csrf_and_purged_on_publish(
         topic.save()  # a renamed topic: the cached cards and the search documents follow
     assert "网络与数据安全" in client.get("/courses/public/").content.decode()
     assert len(titles(client.get("/search/", {"q": "数据安全"}))) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        course.unpublish()  # withdrawn: the cached copy goes with it
+    assert client.get(course.url).status_code == 404
 
     client.force_login(world.learner)  # a logged-in visitor never gets the anonymous copy
     mine = client.get("/courses/public/").content.decode()

@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from config.db import hot_cursor
 from player import services
+from player.models import PlaybackSession
+from player.protocol import ProtocolError
 
 from .conftest import Player, lessons_of
 
@@ -116,3 +118,26 @@ def test_an_http_heartbeat_reads_the_login_with_two_statements_on_top(world, cou
             prepared = [row[0] for row in cursor.fetchall()]
         assert any("django_session" in s for s in prepared), prepared
         assert any("accounts_user" in s for s in prepared), prepared
+
+
+def test_an_ended_session_forgets_what_only_a_retransmission_needed(world, course, clock):
+    """Storage (issue 17): the last answer and its digest answer a retransmission; an ended
+    session refuses one with 409 first, so its end clears them, keeping what the records and the
+    reviewers' timeline show."""
+    player = Player(world.learner)
+    lesson = lessons_of(course)[0]
+    player.start(lesson)
+    answer, _ = beat(player, clock, [0, 10])
+    ended = PlaybackSession.objects.get(pk=player.session)
+    assert ended.last_answer == answer and ended.last_digest
+    player.start(lesson)  # again (another tab, another device): supersedes the first
+    ended.refresh_from_db()
+    assert ended.end_reason == "superseded" and ended.last_answer is None and not ended.last_digest
+    assert ended.heartbeats == 1 and ended.credited == 10 and ended.last_seq == 1
+    with pytest.raises(ProtocolError) as refused:  # the retransmission of its last heartbeat
+        services.heartbeat_record(
+            learner=world.learner,
+            session_id=ended.pk,
+            data={"seq": 1, "position": 10, "played": [[0, 10]], "rate": 1.0, "visible": True},
+        )
+    assert refused.value.status == 409
