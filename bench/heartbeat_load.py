@@ -40,7 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, WebSocketException
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -239,6 +239,19 @@ class Learner:
         }
 
 
+def ws_connect(port: int, path: str, learner: Learner):
+    """A learner's websocket, as the page opens it (its login cookie, the site's origin)."""
+    return connect(
+        f"ws://127.0.0.1:{port}{path}",
+        additional_headers={
+            "Cookie": f"{COOKIE}={learner.cookie}",
+            "Origin": f"http://127.0.0.1:{port}",
+        },
+        open_timeout=30,
+        ping_interval=None,
+    )
+
+
 class Http:
     """One keep-alive HTTP/1.1 connection, as a browser's fetch keeps one."""
 
@@ -315,12 +328,15 @@ class Result:
 async def drive(
     target: str, transport: str, learners: list, seconds: float, rate: float | None, warmup: float
 ) -> Result:
-    """Every learner speaks for `seconds` (+ warm-up, not counted): closed loop when `rate` is
-    None, else each on a fixed schedule so that all together offer `rate` heartbeats/s."""
+    """Every learner speaks for `seconds`, counted from `warmup` seconds after every learner has
+    had its first answer (connecting is not what is measured: the reconnect storm is): closed
+    loop when `rate` is None, else each on a fixed schedule so that all together offer `rate`
+    heartbeats/s."""
     result = Result()
     port = PORTS["bare"] if target == "bare" else PORTS[f"ours_{transport}"]
-    begin = time.monotonic() + warmup
-    end = begin + seconds
+    begin = end = float("inf")
+    answered_once: set[int] = set()
+    everyone_in = asyncio.Event()
     csrf = "b" * 32
 
     async def speak(learner: Learner, send) -> None:
@@ -337,6 +353,10 @@ async def drive(
                 return
             status = await send(learner.heartbeat())
             await recv_done(status, sent_at)
+            if learner.id not in answered_once:
+                answered_once.add(learner.id)
+                if len(answered_once) == len(learners):
+                    everyone_in.set()
 
     async def recv_done(status: int, sent_at: float) -> None:
         now = time.monotonic()
@@ -348,15 +368,7 @@ async def drive(
 
     async def over_ws(learner: Learner) -> None:
         path = f"/ws/{learner.id}/" if target == "bare" else f"/ws/player/{learner.session}/"
-        async with connect(
-            f"ws://127.0.0.1:{port}{path}",
-            additional_headers={
-                "Cookie": f"{COOKIE}={learner.cookie}",
-                "Origin": f"http://127.0.0.1:{port}",
-            },
-            open_timeout=30,
-            ping_interval=None,
-        ) as socket:
+        async with ws_connect(port, path, learner) as socket:
 
             async def send(message):
                 await socket.send(json.dumps(message))
@@ -385,9 +397,13 @@ async def drive(
 
     speak_one = over_ws if transport == "ws" else over_http
     tasks = [asyncio.create_task(speak_one(learner)) for learner in learners]
-    await asyncio.sleep(max(0.0, begin - time.monotonic()))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(everyone_in.wait(), 60)
+    begin = time.monotonic() + warmup
+    end = begin + seconds
+    await asyncio.sleep(warmup)
     result.cpu = -_server_cpu()
-    done, pending = await asyncio.wait(tasks, timeout=seconds + warmup + 30)
+    done, pending = await asyncio.wait(tasks, timeout=seconds + 30)
     for task in pending:
         task.cancel()
     result.cpu += _server_cpu()
@@ -412,7 +428,14 @@ async def storm(learners: list, *, before: float, after: float, interval: float)
     drop = asyncio.Event()
     started = time.monotonic()
     end = started + before + after
-    stats = {"learners": len(learners), "answered": 0, "not_200": 0, "lost": 0, "reconnected": 0}
+    stats = {
+        "learners": len(learners),
+        "answered": 0,
+        "not_200": 0,
+        "lost": 0,
+        "reconnected": 0,
+        "failed_connects": 0,  # attempts that did not connect (each tried again, as the page does)
+    }
     back_after: list[float] = []
 
     async def one(learner: Learner) -> None:
@@ -421,15 +444,8 @@ async def storm(learners: list, *, before: float, after: float, interval: float)
         due = time.monotonic() + random.random() * interval  # noqa: S311 (a phase)
         while True:
             try:
-                async with connect(
-                    f"ws://127.0.0.1:{port}/ws/player/{learner.session}/",
-                    additional_headers={
-                        "Cookie": f"{COOKIE}={learner.cookie}",
-                        "Origin": f"http://127.0.0.1:{port}",
-                    },
-                    open_timeout=30,
-                    ping_interval=None,
-                ) as socket:
+                path = f"/ws/player/{learner.session}/"
+                async with ws_connect(port, path, learner) as socket:
                     if dropped_at is not None:
                         back_after.append(time.monotonic() - dropped_at)
                         stats["reconnected"] += 1
@@ -454,8 +470,12 @@ async def storm(learners: list, *, before: float, after: float, interval: float)
                         pending.pop(0)
                         stats["answered"] += 1
                         stats["not_200"] += status != 200
-            except (OSError, TimeoutError, ConnectionClosed):
+            except ConnectionClosed:
                 pass
+            except (OSError, TimeoutError, WebSocketException) as error:  # not connected
+                stats["failed_connects"] += 1
+                stats.setdefault("connect_errors", {}).setdefault(type(error).__name__, 0)
+                stats["connect_errors"][type(error).__name__] += 1
             if time.monotonic() > end + 30:
                 stats["lost"] += len(pending)
                 return

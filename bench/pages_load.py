@@ -29,7 +29,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.heartbeat_load import PY, ROOT, Http, Server, admin_dsn, spread  # noqa: E402
+from bench.heartbeat_load import PY, ROOT, Http, Server, admin_dsn, env_for, spread  # noqa: E402
 
 PORTS = {"cached": 8121, "uncached": 8122}
 
@@ -53,16 +53,10 @@ def database_make() -> str:
 
 
 def server_env(url: str, *, cached: bool) -> dict:
-    env = dict(os.environ)
+    env = env_for(url)
     env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="bench.pages_settings",
-        DJANGO_DEBUG="0",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        PYTHONPATH=str(ROOT),
-        BENCH_PAGES_UNCACHED="0" if cached else "1",
+        DJANGO_SETTINGS_MODULE="bench.pages_settings", BENCH_PAGES_UNCACHED="0" if cached else "1"
     )
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     return env
 
 

@@ -9,7 +9,8 @@ year's requirement) in sittings of one lesson (about 45 minutes), two a day, thr
 own service (player.services: session start, a heartbeat every 10 s of media really played,
 every attention check answered), on a clock that moves as the video plays. Then reports the
 growth of every `player_*` table with its indexes and TOAST (`pg_total_relation_size`) per
-learner: after a plain VACUUM (what autovacuum leaves: dead row versions of the updated rows
+learner (and for each learner after the first, once the tables' first pages exist: the
+growth that scales with the number of learners): after a plain VACUUM (what autovacuum leaves: dead row versions of the updated rows
 reused, not returned) and after VACUUM FULL (the live rows alone). Runs in this process: no
 server, no load; a learner-year is 32,400 heartbeats, about a minute.
 
@@ -133,7 +134,12 @@ def measure(learner_count: int, hours: float) -> dict:
     now = start
     clock.now = lambda: now  # the clock the service credits by: it moves as the video plays
     heartbeats = checks = 0
-    for learner in people:
+    first = None  # the sizes once the first learner's year is in (the tables' first pages paid)
+    for number, learner in enumerate(people):
+        if number == 1:
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM " + ", ".join(before))
+                first = player_sizes(cursor)
         now = start
         for sitting in range(sittings):
             lesson = lessons[sitting % len(lessons)]
@@ -179,6 +185,7 @@ def measure(learner_count: int, hours: float) -> dict:
     growth = {name: after[name] - before.get(name, 0) for name in after}
     live = {name: full[name] - before.get(name, 0) for name in full}
     per_learner = sum(growth.values()) / learner_count
+    further = (sum(after.values()) - sum(first.values())) / (learner_count - 1) if first else None
     return {
         "learners": learner_count,
         "hours_each": hours,
@@ -187,6 +194,8 @@ def measure(learner_count: int, hours: float) -> dict:
         "attention_checks": checks,
         "bytes_per_learner_year_after_vacuum": round(per_learner * 90 / hours),
         "bytes_per_learner_year_live": round(sum(live.values()) / learner_count * 90 / hours),
+        # each learner after the first: what the tables grow by once their first pages exist
+        "bytes_per_further_learner_year": round(further * 90 / hours) if first else None,
         "tables_after_vacuum": growth,
         "tables_live": live,
     }

@@ -4,6 +4,7 @@ In production the ASGI workers carry the websockets (the player) and the WSGI wo
 pages (config/wsgi.py); the embedded default serves both from one ASGI server.
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -11,17 +12,24 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 django_asgi_app = get_asgi_application()  # before importing consumers: it sets Django up
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from player.consumers import SocketAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            # channels' AuthMiddlewareStack, its login resolved off the shared thread
+            SessionMiddlewareStack(SocketAuthMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )
+
+# What the process holds from here on (Django, Wagtail, the URL and template machinery) lives as
+# long as the process: kept out of the garbage collector's generations, so that a collection
+# walks only what requests and sockets make (fewer, shorter pauses under load).
+gc.freeze()

@@ -14,6 +14,7 @@ import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from channels.auth import AuthMiddleware, get_user
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -57,6 +58,15 @@ async def db_call(function, /, *args, **kwargs):
     """`function(*args, **kwargs)` on a database thread, awaited."""
     call = functools.partial(_with_connection, function, args, kwargs)
     return await asyncio.get_running_loop().run_in_executor(_threads, call)
+
+
+class SocketAuthMiddleware(AuthMiddleware):
+    """channels' AuthMiddleware, resolving a socket's login on the sockets' database threads
+    (db_call) instead of asgiref's one shared thread, where a reconnect storm's logins queued one
+    at a time (about 110 sockets a second, issue 17). The same function resolves it."""
+
+    async def resolve_scope(self, scope):
+        scope["user"]._wrapped = await db_call(get_user.func, scope)
 
 
 def _session_open(user, session_id) -> tuple[int, str, Allowance]:

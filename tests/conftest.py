@@ -50,11 +50,13 @@ def _fresh_cache():
     """Rate limits and cached pages live in the cache: every test starts with it empty."""
     from django.core.cache import caches
 
+    from config.page_cache import page_generation_forget
     from courses.api import lesson_facts_forget
     from credits.api import deadlines_forget
 
     for alias in ("default", "pages"):
         caches[alias].clear()
+    page_generation_forget()
     deadlines_forget()  # a rolled-back test's credit years must not linger in the memo
     lesson_facts_forget()  # nor its lessons (SQLite reuses the ids of rolled-back rows)
 

@@ -184,3 +184,22 @@ def test_demo_accounts_can_log_in(client):
     )
     assert staff.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_purge_in_another_process_retires_this_processes_pages_within_seconds(monkeypatch):
+    """The generation is read from the cache at most every GENERATION_MEMO_SECONDS; a purge made
+    here takes effect at once, one made elsewhere (the token replaced in the shared cache) once
+    that copy is older."""
+    from django.core.cache import caches
+
+    from config import page_cache
+
+    now = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
+    first = page_cache._generation()
+    caches["pages"].set(page_cache.GENERATION_KEY, "elsewhere", None)  # another process purged
+    assert page_cache._generation() == first
+    now[0] += page_cache.GENERATION_MEMO_SECONDS
+    assert page_cache._generation() == "elsewhere"
+    page_cache.page_cache_purge()  # here: at once
+    assert page_cache._generation() not in (first, "elsewhere")
