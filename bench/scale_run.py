@@ -79,6 +79,9 @@ def filler_copy(dsn: str, learners: int, sessions: int) -> float:
                      first + n % learners, lesson, year, 270, None)
                 )  # fmt: skip
         conn.execute("VACUUM ANALYZE")
+        # Flush the gigabytes the COPY dirtied now, not during the runs (the first full-size run
+        # measured with a checkpoint likely under way: see docs/performance.md)
+        conn.execute("CHECKPOINT")
     return time.monotonic() - started
 
 
