@@ -17,6 +17,7 @@ from player.models import LessonProgress, PlaybackSession
 from player.ratelimit import Allowance, SocketBudget, gcra, http_heartbeat_admit
 from tests.player.conftest import Player, heartbeat_limit_set, lessons_of, publish
 from tests.player.test_websocket import cookie_of, heartbeat, open_socket
+from tests.test_services import require_env
 
 BURST = 120 // 10 + 3  # the default rules: the outage grace's worth of heartbeats, plus three
 
@@ -107,8 +108,8 @@ def test_a_flooding_socket_is_refused_then_closed(asgi_server, world, clock):
 def test_concurrent_http_heartbeats_of_one_flood_pass_at_most_the_burst(world):
     """Eight workers' requests of one session at the same moment: Redis moves the shared bucket
     atomically (one script per request), so exactly a burst passes, not a burst per reader."""
-    if not cache_is_redis():
-        pytest.skip("needs REDIS_URL (the embedded default is in use)")
+    require_env("REDIS_URL")
+    assert cache_is_redis()
     now = 1_900_000_000.0
     with ThreadPoolExecutor(8) as pool:
         answers = list(
