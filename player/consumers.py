@@ -12,13 +12,15 @@ import asyncio
 import functools
 import json
 import logging
+import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.auth import AuthMiddleware, get_user
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from accounts.api import LoginDeadlines, login_now, session_login_deadlines
 
@@ -39,19 +41,41 @@ LOGIN_RECHECK = 60  # s: the login is read again at least this often (logout els
 # password change, an administrator ending it), at once when a logout is pushed
 
 # The sockets' database work runs on threads of their own, as many as settings allow (at most the
-# database pool's size), not on asgiref's one shared thread; each call takes a pooled connection
-# and gives it back, as a request does. A plain executor hop, not asgiref's sync_to_async: at a
-# thousand heartbeats a second its context copying and bookkeeping were a tenth of the process's
-# CPU (issue 17, docs/performance.md); nothing the heartbeat runs needs the caller's context.
+# database pool's size), not on asgiref's one shared thread. A plain executor hop, not asgiref's
+# sync_to_async: at a thousand heartbeats a second its context copying and bookkeeping were a
+# tenth of the process's CPU (issue 17, docs/performance.md); nothing the heartbeat runs needs
+# the caller's context. Each thread keeps the connection it took between calls for up to
+# CONNECTION_HOLD seconds of use (then gives it back to the pool and takes another), and gives
+# it back at once when it is broken or left in a transaction: taking and returning a pooled
+# connection per heartbeat was a quarter of a heartbeat's cost (issue 17, step 5).
 _threads = ThreadPoolExecutor(settings.PLAYER_SOCKET_THREADS, thread_name_prefix="player-db")
+CONNECTION_HOLD = 30.0  # s
+_holders: weakref.WeakSet = weakref.WeakSet()  # the threads' connection handles, for release
 
 
 def _with_connection(function, args, kwargs):
-    close_old_connections()
+    db = connections[DEFAULT_DB_ALIAS]
+    db.close_if_unusable_or_obsolete()  # held past its time (or broken): back to the pool
+    opened = db.connection is None
     try:
         return function(*args, **kwargs)
     finally:
-        close_old_connections()
+        if opened and db.connection is not None:  # taken in this call: kept a while
+            db.close_at = time.monotonic() + CONNECTION_HOLD
+            _holders.add(db)
+        db.close_if_unusable_or_obsolete()
+
+
+def connections_release() -> None:
+    """Give back every connection the socket threads hold (tests, before the test database is
+    dropped; a process shutting down). Only while no socket work runs."""
+    for db in list(_holders):
+        db.inc_thread_sharing()
+        try:
+            db.close()
+        finally:
+            db.dec_thread_sharing()
+    _holders.clear()
 
 
 async def db_call(function, /, *args, **kwargs):

@@ -59,6 +59,12 @@ def _fresh_cache():
     page_generation_forget()
     deadlines_forget()  # a rolled-back test's credit years must not linger in the memo
     lesson_facts_forget()  # nor its lessons (SQLite reuses the ids of rolled-back rows)
+    yield
+    # The socket threads keep their connections between calls: given back after each test, so
+    # that none outlives the test database.
+    from player.consumers import connections_release
+
+    connections_release()
 
 
 def free_port() -> int:

@@ -141,3 +141,44 @@ def test_an_ended_session_forgets_what_only_a_retransmission_needed(world, cours
             data={"seq": 1, "position": 10, "played": [[0, 10]], "rate": 1.0, "visible": True},
         )
     assert refused.value.status == 409
+
+
+def test_rows_load_as_the_orm_loads_them(world, course):
+    """config.db.from_row builds the hot path's instances without the model's __init__ (issue 17):
+    the same field values as the ORM's, a saved row (an update, not an insert), and the full
+    __init__ wherever a receiver listens to instances being made."""
+    from django.db.models.signals import post_init
+    from wagtail.images import get_image_model
+
+    from config.db import _plain_init, from_row, hot_get
+
+    player = Player(world.learner)
+    player.start(lessons_of(course)[0])
+    orm = PlaybackSession.objects.get(pk=player.session)
+    key = PlaybackSession._meta.pk.get_db_prep_value(orm.pk, connection)  # hex on SQLite
+    loaded = hot_get(PlaybackSession, "id", key)
+    fields = PlaybackSession._meta.concrete_fields
+    assert [getattr(loaded, f.attname) for f in fields] == [getattr(orm, f.attname) for f in fields]
+    assert (loaded._state.adding, loaded._state.db) == (False, "default")
+    assert loaded.lesson.pk == orm.lesson_id  # relations load as on any instance
+    loaded.heartbeats = 7
+    loaded.save(update_fields=["heartbeats"])  # an UPDATE of a saved row
+    assert PlaybackSession.objects.get(pk=player.session).heartbeats == 7
+    assert PlaybackSession.objects.count() == 1
+
+    image_model = get_image_model()  # its file field listens to post_init
+    assert post_init.has_listeners(image_model) and not _plain_init(image_model)
+    assert _plain_init(PlaybackSession)
+    made = []
+
+    def note(sender, instance, **kwargs):
+        made.append(instance)
+
+    post_init.connect(note, sender=image_model)
+    try:
+        image = image_model(title="x", width=1, height=1, file="a.png")
+        values = [getattr(image, f.attname) for f in image_model._meta.concrete_fields]
+        made.clear()
+        assert isinstance(from_row(image_model, values), image_model) and len(made) == 1
+    finally:
+        post_init.disconnect(note, sender=image_model)
