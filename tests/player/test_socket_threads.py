@@ -69,7 +69,7 @@ def _reused(seen) -> int:
     return reused
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_thread_keeps_its_connection_between_calls():
     seen = _calls(*[_which] * 20)
     assert _reused(seen) == 19
@@ -78,14 +78,14 @@ def test_a_thread_keeps_its_connection_between_calls():
     assert all(after is not held for _, held in seen)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_longer_than_the_hold(monkeypatch):
     monkeypatch.setattr(consumers, "CONNECTION_HOLD", -1.0)  # past its time at once
     assert _reused(_calls(*[_which] * 20)) == 0
 
 
 @pytest.mark.parametrize("spoil", [_broken, _left_in_transaction])
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_spoilt_connection_is_given_back_at_once(spoil):
     seen = _calls(_which, _which, spoil, _which, _which)
     assert [held for _, held in seen[:3]] == [seen[0][1]] * 3  # kept until spoilt
