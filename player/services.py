@@ -278,14 +278,20 @@ def _heartbeat_write(*, session, item, state, state_fields, refused, previous, n
 def _update_sql(instance, fields: list[str], key: str) -> tuple[str, list]:
     """UPDATE of `fields` of `instance`'s row (its primary key column is `key`), with values
     prepared as the ORM prepares them (JSON, UUIDs, datetimes)."""
-    meta = instance._meta
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f'"{field.column}" = %s' for field in columns)
+    sql, columns = _update_statement(type(instance), tuple(fields), key)
     values = [
         field.get_db_prep_save(getattr(instance, field.attname), connection) for field in columns
     ]
-    sql = f'UPDATE {meta.db_table} SET {assignments} WHERE "{key}" = %s'  # noqa: S608
     return sql, [*values, instance.pk]
+
+
+@functools.cache
+def _update_statement(model, fields: tuple[str, ...], key: str) -> tuple[str, tuple]:
+    """The statement of _update_sql and its fields, worked out once per model and field list."""
+    meta = model._meta
+    columns = tuple(meta.get_field(name) for name in fields)
+    assignments = ", ".join(f'"{field.column}" = %s' for field in columns)
+    return f'UPDATE {meta.db_table} SET {assignments} WHERE "{key}" = %s', columns  # noqa: S608
 
 
 _STATE_FIELDS = (
