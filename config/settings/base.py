@@ -95,7 +95,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # Threads an ASGI process gives its websockets' database work (player.consumers.db_call): each
-# holds a pooled connection while it works, so keep it below DATABASE_POOL_MAX, which the
+# keeps a pooled connection (for up to 30 s of use), so keep it below DATABASE_POOL_MAX, which the
 # process's pages and pushes share.
 PLAYER_SOCKET_THREADS = env.int("PLAYER_SOCKET_THREADS", default=6)
 # PostgreSQL with Django's own connection pool when DATABASE_URL is set; otherwise SQLite in WAL
