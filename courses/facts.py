@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from wagtail.models import Page
 
+from config.memo import NotCopied
+
 from .models import CoursePage, LessonPage, Subject
 
 LESSON_FACTS_TTL = 60.0  # s: a course withdrawn (or a video changed) in another process is seen
@@ -23,13 +25,16 @@ class LessonFacts:
 _facts: dict[int, tuple[float, LessonFacts | None]] = {}
 
 
-def lesson_facts(lesson_id: int) -> LessonFacts | None:
+def lesson_facts(lesson_id: int, *, query: bool = True) -> LessonFacts | None:
     """The lesson's facts from this process's copy, at most LESSON_FACTS_TTL old (one small
-    query when older); None for no such lesson."""
+    query when older); None for no such lesson. With `query` false, never a query: NotCopied
+    when the copy lacks the lesson or is too old (the socket's event loop, player.loop_db)."""
     now = time.monotonic()
     hit = _facts.get(lesson_id)
     if hit is not None and now - hit[0] < LESSON_FACTS_TTL:
         return hit[1]
+    if not query:
+        raise NotCopied(lesson_id)
     row = (
         LessonPage.objects.filter(pk=lesson_id)
         .values_list("live", "path", "video__duration")

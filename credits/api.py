@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from config.memo import NotCopied
+
 from .models import CreditCategory, CreditSource, CreditYear, default_deadline
 from .selectors import CategoryHours, YearHours, learner_years, year_hours
 from .services import credit_grant, credit_year_get_or_create
@@ -39,9 +41,11 @@ def deadlines_forget(**_kwargs) -> None:
     _deadlines_memo["at"] = None
 
 
-def _memo_refresh() -> None:
+def _memo_refresh(*, query: bool = True) -> None:
     now = time.monotonic()
     if _deadlines_memo["at"] is None or now - _deadlines_memo["at"] > _DEADLINES_TTL:
+        if not query:  # the socket's event loop (player.loop_db) never waits on the database
+            raise NotCopied("credit years")
         years = list(CreditYear.objects.all())  # a row per year: a handful
         _deadlines_memo["rows"] = {y.year: (y.deadline, y.accounting_deadline) for y in years}
         _deadlines_memo["limits"] = {
@@ -56,15 +60,16 @@ def _memo_refresh() -> None:
         _deadlines_memo["at"] = now
 
 
-def credit_year_rules(year: int) -> CreditYear | None:
+def credit_year_rules(year: int, *, query: bool = True) -> CreditYear | None:
     """The year's rules from this process's copy (at most a minute old; this process's own edits
-    at once): what a heartbeat reads them from, without a query. Read only: never save it."""
-    _memo_refresh()
+    at once): what a heartbeat reads them from, without a query. Read only: never save it. With
+    `query` false NotCopied where the copy is due to be read again."""
+    _memo_refresh(query=query)
     return _deadlines_memo["years"].get(year)
 
 
-def _deadlines() -> dict[int, tuple[datetime.date, datetime.date]]:
-    _memo_refresh()
+def _deadlines(*, query: bool = True) -> dict[int, tuple[datetime.date, datetime.date]]:
+    _memo_refresh(query=query)
     return _deadlines_memo["rows"]
 
 
@@ -90,19 +95,21 @@ def heartbeat_limits(today: datetime.date | None = None) -> HeartbeatLimits:
     return limits
 
 
-def year_deadline(year: int, *, accounting: bool = False) -> datetime.date:
+def year_deadline(year: int, *, accounting: bool = False, query: bool = True) -> datetime.date:
     """The year's deadline: its record's, else the default."""
-    row = _deadlines().get(year)
+    row = _deadlines(query=query).get(year)
     value = row and (row[1] if accounting else row[0])
     return value or default_deadline(year, accounting=accounting)
 
 
-def current_year(today: datetime.date | None = None, *, accounting: bool = False) -> int:
+def current_year(
+    today: datetime.date | None = None, *, accounting: bool = False, query: bool = True
+) -> int:
     """The credit year that a completion (or a submission) on `today` counts for: the first
     year whose deadline is not yet past."""
     today = today or timezone.localdate()
     year = today.year - 1  # a deadline may lie early in the next calendar year
-    while year_deadline(year, accounting=accounting) < today:
+    while year_deadline(year, accounting=accounting, query=query) < today:
         year += 1
     return year
 

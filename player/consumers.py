@@ -24,7 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from accounts.api import LoginDeadlines, login_now, session_login_deadlines
 
-from . import services
+from . import loop_db
 from .models import EndReason, PlaybackSession
 from .protocol import ProtocolError, body_load, login_kept_alive
 from .ratelimit import Allowance, SocketBudget, allowance_now
@@ -67,8 +67,9 @@ def _with_connection(function, args, kwargs):
 
 
 def connections_release() -> None:
-    """Give back every connection the socket threads hold (tests, before the test database is
-    dropped; a process shutting down). Only while no socket work runs."""
+    """Give back every connection the socket threads hold, and close the event loops' (tests,
+    before the test database is dropped). Only while no socket work runs."""
+    loop_db.release()
     for db in list(_holders):
         db.inc_thread_sharing()
         try:
@@ -192,12 +193,8 @@ class PlayerConsumer(AsyncWebsocketConsumer):
                 raise malformed
             if data.get("type") != "heartbeat":
                 raise ProtocolError(400, "type 应为 heartbeat")
-            status, payload = await db_call(
-                services.heartbeat_record,
-                learner=user,
-                session_id=self.session_id,
-                data=data,
-                via="ws",
+            status, payload = await loop_db.heartbeat_record(
+                learner=user, session_id=self.session_id, data=data, via="ws", thread_call=db_call
             )
         except ProtocolError as error:
             status, payload = error.status, error.payload()

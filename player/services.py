@@ -15,7 +15,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -137,6 +137,12 @@ def session_start(*, learner, lesson_id) -> tuple[int, dict]:
 # --- Heartbeats ------------------------------------------------------------------------------
 
 
+class NeedsThread(Exception):
+    """The socket's event-loop path met a heartbeat that needs more than its one read and one
+    write (a query, a lock, a push: player.loop_db): the caller rolls back and decides it again
+    on a database thread with heartbeat_record, which does all of them."""
+
+
 def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> tuple[int, dict]:
     """Decide one heartbeat: 200 and the answer of DESIGN.md §4 step 3, or a ProtocolError.
     `via` ("ws" or "http") is counted on the session: which way its heartbeats came.
@@ -148,73 +154,97 @@ def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> t
     within that minute). The course's progress row is locked only when this heartbeat may
     complete something."""
     heartbeat = Heartbeat.parse(data)
+    sql, params = heartbeat_rows_query(learner.pk, session_id)
     with transaction.atomic():
-        state, session, item = _heartbeat_rows_locked(learner, session_id)
-        facts = lesson_facts(session.lesson_id)
-        if facts is None or not facts.live:  # withdrawn while watching
-            session.ended_at, session.end_reason = clock.now(), EndReason.LESSON_UNAVAILABLE
-            _session_end_save(session)
-            session_ended_publish(session.pk, session.end_reason)
-            return 409, {"error": ended_text(session.end_reason), "reason": session.end_reason}
-        if heartbeat.seq == session.last_seq and heartbeat.digest == session.last_digest:
-            return 200, session.last_answer  # a retransmission: the same answer again
-        now = clock.now()
-        year = credit_year_rules(session.year_id) or session.year
+        with hot_cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        state, session, item = heartbeat_rows_objects(row)
+        status, answer, write = heartbeat_decide(heartbeat, learner, state, session, item, via)
+        if write is not None:
+            _heartbeat_write(**write)
+    return status, answer
+
+
+def heartbeat_decide(heartbeat, learner, state, session, item, via, *, fast=False):
+    """What a heartbeat answers, given its rows as read under the learner's lock: (status,
+    answer, the writes for _heartbeat_write or heartbeat_write_sql, or None). `fast` (the
+    socket's event-loop path, player.loop_db) raises NeedsThread wherever more than the one
+    read and one write is needed, before anything is changed outside the rows in hand."""
+    facts = lesson_facts(session.lesson_id, query=not fast)
+    if facts is None or not facts.live:  # withdrawn while watching
+        if fast:
+            raise NeedsThread("the lesson is gone")
+        session.ended_at, session.end_reason = clock.now(), EndReason.LESSON_UNAVAILABLE
+        _session_end_save(session)
+        session_ended_publish(session.pk, session.end_reason)
+        return 409, {"error": ended_text(session.end_reason), "reason": session.end_reason}, None
+    if heartbeat.seq == session.last_seq and heartbeat.digest == session.last_digest:
+        return 200, session.last_answer, None  # a retransmission: the same answer again
+    now = clock.now()
+    year = credit_year_rules(session.year_id, query=not fast)
+    if item is None or year is None or item.course_progress.completed_at is not None:
+        if fast:  # a session from before its lesson row, a year not in the copy, or a course
+            raise NeedsThread("more than the common heartbeat")  # complete (its credit entry)
+        year = year or session.year
         item = item or _lesson_item(learner, session, now)
-        progress = item.course_progress
-        if heartbeat.seq <= session.last_seq:  # old: earns nothing and changes nothing
-            return 200, _answer(
-                heartbeat.seq, 0.0, item, facts, progress, [Reason.DUPLICATE], state, now
-            )
-        state_before = _state_snapshot(state)
-        frontier_before = item.frontier
-        credited, refused = _credit(heartbeat, session, year, state, item, now)
-        watched = item.frontier - frontier_before  # credited, or watched again for a quiz
-        item.position = min(heartbeat.position, session.duration)
-        # Only a lesson watched far enough can change what is complete (most heartbeats of a
-        # lesson under way skip the check, its lock and its queries). The course's row is
-        # locked before the lesson's is written: the order a quiz grade takes them in.
-        settle = progress.completed_at is None and (
-            item.completed_at is not None
-            or coverage_reached(item, facts.duration, _completion_year(facts, now, year, session))
+    progress = item.course_progress
+    if heartbeat.seq <= session.last_seq:  # old: earns nothing and changes nothing
+        answer = _answer(heartbeat.seq, 0.0, item, facts, progress, [Reason.DUPLICATE], state, now)
+        return 200, answer, None
+    state_before = _state_snapshot(state)
+    frontier_before = item.frontier
+    credited, refused = _credit(heartbeat, session, year, state, item, now)
+    watched = item.frontier - frontier_before  # credited, or watched again for a quiz
+    item.position = min(heartbeat.position, session.duration)
+    # Only a lesson watched far enough can change what is complete (most heartbeats of a
+    # lesson under way skip the check, its lock and its queries). The course's row is
+    # locked before the lesson's is written: the order a quiz grade takes them in.
+    settle = progress.completed_at is None and (
+        item.completed_at is not None
+        or coverage_reached(
+            item, facts.duration, _completion_year(facts, now, year, session, fast=fast)
         )
-        if settle:
-            progress = course_progress_locked(learner=learner, course=session.course_id, now=now)
-            item.save(update_fields=ITEM_FIELDS)  # before settling, which reads it back
-            progress_settle(progress, now=now)
-            item.refresh_from_db(fields=["completed_at"])
-        complete = progress.completed_at is not None
-        previous = session.last_heartbeat_at
-        session.last_seq = heartbeat.seq
-        session.last_digest = heartbeat.digest
-        session.last_heartbeat_at = now
-        session.heartbeats += 1
-        if via == "ws":
-            session.heartbeats_ws += 1
-        session.credited += credited
-        if watched > 0:  # attention is checked on watching again too
-            state.credited_since_check += watched
-            if state.next_check_after <= 0:
-                state.next_check_after = _check_interval(year)
-            if not state.check_pending and state.credited_since_check >= state.next_check_after:
-                _check_issue(state, now)
-        elif state.check_pending and _check_expired(state, now):
+    )
+    if settle:
+        if fast:
+            raise NeedsThread("may complete the lesson")
+        progress = course_progress_locked(learner=learner, course=session.course_id, now=now)
+        item.save(update_fields=ITEM_FIELDS)  # before settling, which reads it back
+        progress_settle(progress, now=now)
+        item.refresh_from_db(fields=["completed_at"])
+    complete = progress.completed_at is not None
+    previous = session.last_heartbeat_at
+    session.last_seq = heartbeat.seq
+    session.last_digest = heartbeat.digest
+    session.last_heartbeat_at = now
+    session.heartbeats += 1
+    if via == "ws":
+        session.heartbeats_ws += 1
+    session.credited += credited
+    if watched > 0:  # attention is checked on watching again too
+        state.credited_since_check += watched
+        if state.next_check_after <= 0:
+            state.next_check_after = _check_interval(year)
+        if not state.check_pending and state.credited_since_check >= state.next_check_after:
             _check_issue(state, now)
-        changed = [name for name, value in state_before.items() if getattr(state, name) != value]
-        answer = _answer(
-            heartbeat.seq, credited, item, facts, progress, list(refused), state, now, complete
-        )
-        session.last_answer = answer
-        _heartbeat_write(
-            session=session,
-            item=None if settle else item,
-            state=state,
-            state_fields=changed,
-            refused=refused,
-            previous=previous,
-            now=now,
-        )
-    return 200, answer
+    elif state.check_pending and _check_expired(state, now):
+        _check_issue(state, now)
+    changed = [name for name, value in state_before.items() if getattr(state, name) != value]
+    answer = _answer(
+        heartbeat.seq, credited, item, facts, progress, list(refused), state, now, complete
+    )
+    session.last_answer = answer
+    write = {
+        "session": session,
+        "item": None if settle else item,
+        "state": state,
+        "state_fields": changed,
+        "refused": refused,
+        "previous": previous,
+        "now": now,
+    }
+    return 200, answer, write
 
 
 ITEM_FIELDS = ["frontier", "credited", "position"]
@@ -232,16 +262,35 @@ SESSION_FIELDS = [
 def _heartbeat_write(*, session, item, state, state_fields, refused, previous, now) -> None:
     """A heartbeat's writes: the lesson's progress (unless already written), the learner's state
     (only what changed), its refusals merged into the session's runs, the session. On
-    PostgreSQL one statement (data-modifying CTEs, planned from the models' metadata, every
-    value a parameter); elsewhere one per row."""
-    if connection.vendor != "postgresql":
-        if item is not None:
-            item.save(update_fields=ITEM_FIELDS)
-        if state_fields:
-            state.save(update_fields=state_fields)
-        _refusals_record(session, refused, previous, now)
-        session.save(update_fields=SESSION_FIELDS)
+    PostgreSQL one statement (heartbeat_write_sql); elsewhere one per row."""
+    if connection.vendor == "postgresql":
+        with hot_cursor() as cursor:
+            cursor.execute(
+                *heartbeat_write_sql(
+                    session=session,
+                    item=item,
+                    state=state,
+                    state_fields=state_fields,
+                    refused=refused,
+                    previous=previous,
+                    now=now,
+                )
+            )
         return
+    if item is not None:
+        item.save(update_fields=ITEM_FIELDS)
+    if state_fields:
+        state.save(update_fields=state_fields)
+    _refusals_record(session, refused, previous, now)
+    session.save(update_fields=SESSION_FIELDS)
+
+
+def heartbeat_write_sql(
+    *, session, item, state, state_fields, refused, previous, now
+) -> tuple[str, list]:
+    """_heartbeat_write's one statement on PostgreSQL: data-modifying CTEs, planned from the
+    models' metadata, every value a parameter (the same text for the same shape of heartbeat, so
+    a connection prepares it once)."""
     parts: list[tuple[str, list]] = []  # ("<name> AS (<statement>)", its values)
     for name, instance, fields, key in (
         ("lp", item, ITEM_FIELDS, "id"),
@@ -270,18 +319,15 @@ def _heartbeat_write(*, session, item, state, state_fields, refused, previous, n
         parts.append((f"n{number} AS ({insert})", values))
     final, final_values = _update_sql(session, SESSION_FIELDS, "id")
     sql = ("WITH " + ", ".join(part for part, _ in parts) + " " if parts else "") + final
-    params = [value for _, values in parts for value in values] + final_values
-    with hot_cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, [value for _, values in parts for value in values] + final_values
 
 
 def _update_sql(instance, fields: list[str], key: str) -> tuple[str, list]:
     """UPDATE of `fields` of `instance`'s row (its primary key column is `key`), with values
     prepared as the ORM prepares them (JSON, UUIDs, datetimes)."""
     sql, columns = _update_statement(type(instance), tuple(fields), key)
-    values = [
-        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in columns
-    ]
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy is a context lookup
+    values = [field.get_db_prep_save(getattr(instance, field.attname), db) for field in columns]
     return sql, [*values, instance.pk]
 
 
@@ -321,7 +367,7 @@ _HEARTBEAT_ROWS = (
 
 @functools.cache
 def _heartbeat_rows_sql(lock: bool) -> str:
-    """The statement of _heartbeat_rows_locked, from the models' metadata (no value in it: the
+    """The statement of heartbeat_rows_query, from the models' metadata (no value in it: the
     session and learner are parameters)."""
     columns = ", ".join(
         f'{alias}."{field.column}"'
@@ -338,21 +384,21 @@ def _heartbeat_rows_sql(lock: bool) -> str:
     )
 
 
-def _heartbeat_rows_locked(learner, session_id):
+def heartbeat_rows_query(learner_pk, session_id) -> tuple[str, list]:
     """A heartbeat's one read: the learner's state and the session, locked in that order (the
     order every path locks them in), with the session's lesson progress and its course's, not
-    locked (see _lesson_item) — one statement, no page. 404 for a session not theirs, 409 for
-    one that has ended."""
+    locked (see _lesson_item) — one statement, no page. 404 for a malformed session id."""
     try:
         key = uuid.UUID(str(session_id))
     except ValueError:
         raise ProtocolError(404, "学习记录不存在") from None
     sql = _heartbeat_rows_sql(connection.features.has_select_for_update_of)
-    with hot_cursor() as cursor:
-        cursor.execute(
-            sql, [PlaybackSession._meta.pk.get_db_prep_value(key, connection), learner.pk]
-        )
-        row = cursor.fetchone()
+    return sql, [PlaybackSession._meta.pk.get_db_prep_value(key, connection), learner_pk]
+
+
+def heartbeat_rows_objects(row):
+    """(state, session, lesson progress with its course's) from heartbeat_rows_query's row: 404
+    for a session not theirs, 409 for one that has ended."""
     if row is None:  # not theirs, or no such session (their state exists once they started)
         raise ProtocolError(404, "学习记录不存在")
     objects, offset = [], 0
@@ -389,11 +435,14 @@ def _lesson_item(learner, session, now) -> LessonProgress:
     return item
 
 
-def _completion_year(facts, now, year, session):
+def _completion_year(facts, now, year, session, *, fast=False):
     """The year a completion now would count for: the session's, unless its deadline has passed
     since the session started."""
-    if current_year(timezone.localdate(now), accounting=facts.accounting) == year.year:
+    today = timezone.localdate(now)
+    if current_year(today, accounting=facts.accounting, query=not fast) == year.year:
         return year
+    if fast:
+        raise NeedsThread("the year has turned")
     return completion_year_get_or_create(session.course, now)
 
 

@@ -98,6 +98,10 @@ TEMPLATES = [
 # keeps a pooled connection (for up to 30 s of use), so keep it below DATABASE_POOL_MAX, which the
 # process's pages and pushes share.
 PLAYER_SOCKET_THREADS = env.int("PLAYER_SOCKET_THREADS", default=6)
+# Connections of an ASGI process's event loop for the websockets' common heartbeat
+# (player.loop_db), on top of the pool's: PostgreSQL's max_connections must allow
+# DATABASE_POOL_MAX + this per process. 0 sends every heartbeat to the threads.
+PLAYER_SOCKET_LOOP_CONNECTIONS = env.int("PLAYER_SOCKET_LOOP_CONNECTIONS", default=4)
 # PostgreSQL with Django's own connection pool when DATABASE_URL is set; otherwise SQLite in WAL
 # mode with IMMEDIATE transactions, so that concurrent writers queue instead of failing.
 if env.str("DATABASE_URL", default=""):

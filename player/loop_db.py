@@ -1,0 +1,171 @@
+"""The socket's common heartbeat on the event loop (issue 17, step 6; decision 0010).
+
+A heartbeat that credits and completes nothing is one locked read and one write. Over the
+websocket it runs here, on the event loop that carries the socket, with psycopg's asynchronous
+connection: no hop to a database thread and back, and none of Django's cursor and transaction
+wrappers. The decision is the one HTTP makes (services.heartbeat_decide, `fast`), on the rows
+the same statement reads, written by the same statement (services.heartbeat_write_sql).
+
+Whatever needs more (a lesson row or a year not in this process's copies, a lesson watched far
+enough to complete, a course already complete, a withdrawn lesson, a refresh of a copy that is
+due) raises NeedsThread or NotCopied before anything is written; the transaction is rolled back
+and the heartbeat is decided again on a database thread by services.heartbeat_record, which does
+all of it. So does one whose connection broke. On SQLite (the embedded default), or with
+PLAYER_SOCKET_LOOP_CONNECTIONS = 0, every heartbeat takes the thread.
+
+The connections: at most PLAYER_SOCKET_LOOP_CONNECTIONS per event loop (one per process in
+production), opened with Django's own parameters (database, adapters, prepared statements after
+five executions), in autocommit with explicit transactions, kept for up to MAX_LIFETIME and given
+up when broken or left in a transaction. A small keeper of our own rather than psycopg_pool's
+AsyncConnectionPool: its workers are tasks of the loop that opened it, and the test suite runs
+a server (and a loop) per test, whose connections must be closed without that loop
+(`release`). Statements are logged at DEBUG on this module's logger, as Django logs its own on
+django.db.backends.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import weakref
+from contextlib import asynccontextmanager
+
+import psycopg
+from django.conf import settings
+from django.core.exceptions import SynchronousOnlyOperation
+from django.db import DEFAULT_DB_ALIAS, connections
+from psycopg.pq import TransactionStatus
+
+from config.memo import NotCopied
+
+from . import services
+from .protocol import Heartbeat
+
+log = logging.getLogger(__name__)
+
+APPLICATION_NAME = "anyang-player-loop"  # how pg_stat_activity shows these connections
+MAX_LIFETIME = 3600.0  # s a connection is used for, then opened again (as psycopg_pool's default)
+
+
+class _Keeper:
+    """The connections of one event loop."""
+
+    def __init__(self, size: int):
+        self.slots = asyncio.Semaphore(size)
+        self.idle: list[tuple[float, psycopg.AsyncConnection]] = []
+        self.every: weakref.WeakSet = weakref.WeakSet()
+
+    @asynccontextmanager
+    async def connection(self):
+        async with self.slots:
+            opened, conn = self.idle.pop() if self.idle else (0.0, None)
+            if conn is None or conn.closed or time.monotonic() - opened > MAX_LIFETIME:
+                if conn is not None:
+                    await conn.close()
+                opened, conn = time.monotonic(), await _connect()
+                self.every.add(conn)
+            try:
+                yield conn
+            finally:
+                if conn.broken:  # the server went away: the others are likely gone too
+                    await conn.close()
+                    for _opened, other in self.idle:
+                        await other.close()
+                    self.idle.clear()
+                elif conn.info.transaction_status != TransactionStatus.IDLE:
+                    await conn.close()
+                else:
+                    self.idle.append((opened, conn))
+
+    def close_all(self) -> None:
+        """Close every connection without the loop (it may have stopped): the socket, at once."""
+        for conn in list(self.every):
+            if not conn.closed:
+                conn.pgconn.finish()
+        self.idle.clear()
+
+
+_keepers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> _Keeper
+
+
+def enabled() -> bool:
+    return (
+        settings.PLAYER_SOCKET_LOOP_CONNECTIONS > 0
+        and connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+    )
+
+
+def _keeper() -> _Keeper:
+    loop = asyncio.get_running_loop()
+    keeper = _keepers.get(loop)
+    if keeper is None:
+        keeper = _keepers[loop] = _Keeper(settings.PLAYER_SOCKET_LOOP_CONNECTIONS)
+    return keeper
+
+
+async def _connect() -> psycopg.AsyncConnection:
+    """A connection as Django opens its own (the same database, adapters and prepare threshold;
+    the time zone Django sets), in autocommit: the heartbeat opens its transaction itself."""
+    db = connections[DEFAULT_DB_ALIAS]
+    params = db.get_connection_params()
+    params.pop("cursor_factory", None)  # Django's is a synchronous cursor
+    conn = await psycopg.AsyncConnection.connect(
+        **params, autocommit=True, application_name=APPLICATION_NAME
+    )
+    if conn.info.parameter_status("TimeZone") != db.timezone_name:
+        await conn.execute(db.ops.set_time_zone_sql(), [db.timezone_name])
+    return conn
+
+
+def release() -> None:
+    """Close every connection of every loop (tests, before the test database is dropped)."""
+    for keeper in list(_keepers.values()):
+        keeper.close_all()
+    _keepers.clear()
+
+
+async def _execute(cursor, sql: str, params=None):
+    started = time.monotonic()
+    try:
+        return await cursor.execute(sql, params)
+    finally:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("(%.3f) %s; args=%s", time.monotonic() - started, sql, params)
+
+
+async def heartbeat_record(*, learner, session_id, data: dict, via: str, thread_call):
+    """services.heartbeat_record for a socket: on this loop when it is the common heartbeat,
+    else through `thread_call` (player.consumers.db_call) on a database thread."""
+    if enabled():
+        heartbeat = Heartbeat.parse(data)
+        sql, params = services.heartbeat_rows_query(learner.pk, session_id)
+        try:
+            async with _keeper().connection() as conn:
+                try:
+                    # Pipelined: BEGIN goes with the read, the write with the COMMIT (two round
+                    # trips to the server, not four).
+                    async with conn.pipeline():
+                        cursor = conn.cursor()  # one for the four: a cursor is not free
+                        await _execute(cursor, "BEGIN")
+                        await _execute(cursor, sql, params)
+                        row = await cursor.fetchone()
+                        state, session, item = services.heartbeat_rows_objects(row)
+                        status, answer, write = services.heartbeat_decide(
+                            heartbeat, learner, state, session, item, via, fast=True
+                        )
+                        if write is not None:
+                            await _execute(cursor, *services.heartbeat_write_sql(**write))
+                        await _execute(cursor, "COMMIT")
+                except BaseException:
+                    if not conn.broken and conn.info.transaction_status != TransactionStatus.IDLE:
+                        with contextlib.suppress(psycopg.Error):  # else the keeper closes it
+                            await _execute(conn, "ROLLBACK")
+                    raise
+            return status, answer
+        except (services.NeedsThread, NotCopied, SynchronousOnlyOperation):
+            pass  # more than the common heartbeat: decided on a thread, from the start
+        except psycopg.OperationalError as error:  # the connection broke: the thread's, then
+            log.warning("player: the event loop's connection failed (%s); on a thread", error)
+    return await thread_call(
+        services.heartbeat_record, learner=learner, session_id=session_id, data=data, via=via
+    )
