@@ -162,7 +162,7 @@ def heartbeat_record(*, learner, session_id, data: dict, via: str = "http") -> t
         state, session, item = heartbeat_rows_objects(row)
         status, answer, write = heartbeat_decide(heartbeat, learner, state, session, item, via)
         if write is not None:
-            _heartbeat_write(**write)
+            _heartbeat_write(write)
     return status, answer
 
 
@@ -259,24 +259,18 @@ SESSION_FIELDS = [
 ]
 
 
-def _heartbeat_write(*, session, item, state, state_fields, refused, previous, now) -> None:
-    """A heartbeat's writes: the lesson's progress (unless already written), the learner's state
-    (only what changed), its refusals merged into the session's runs, the session. On
-    PostgreSQL one statement (heartbeat_write_sql); elsewhere one per row."""
+def _heartbeat_write(write: dict) -> None:
+    """A heartbeat's writes (heartbeat_decide's): the lesson's progress (unless already written),
+    the learner's state (only what changed), its refusals merged into the session's runs, the
+    session. On PostgreSQL one statement (heartbeat_write_sql); elsewhere one per row."""
     if connection.vendor == "postgresql":
         with hot_cursor() as cursor:
-            cursor.execute(
-                *heartbeat_write_sql(
-                    session=session,
-                    item=item,
-                    state=state,
-                    state_fields=state_fields,
-                    refused=refused,
-                    previous=previous,
-                    now=now,
-                )
-            )
+            cursor.execute(*heartbeat_write_sql(**write))
         return
+    _heartbeat_write_rows(**write)
+
+
+def _heartbeat_write_rows(*, session, item, state, state_fields, refused, previous, now) -> None:
     if item is not None:
         item.save(update_fields=ITEM_FIELDS)
     if state_fields:

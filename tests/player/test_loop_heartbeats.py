@@ -21,7 +21,7 @@ from player.models import (
     RefusedRun,
 )
 
-from .conftest import Player, lessons_of, publish
+from .conftest import Player, heartbeat_limit_set, lessons_of, publish
 from .test_websocket import closed_with, cookie_of, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -250,3 +250,43 @@ def test_the_loop_and_the_thread_answer_and_write_the_same(
     assert ("hidden", 2, 20.0) in rows["runs"]
     assert CourseProgress.objects.filter(completed_at__isnull=False).count() == 0
     assert CreditEntry.objects.count() == 0
+
+
+def test_the_same_heartbeat_on_several_sockets_and_over_http_at_once_credits_once(
+    asgi_server, world, clock
+):
+    """The loop's lock is the threads' lock: one heartbeat sent at once over three sockets (three
+    tabs) and three HTTP requests is credited once, and every copy gets the same answer."""
+    from .test_concurrency import at_once
+
+    heartbeat_limit_set(world, 20)
+    course = publish(world)
+    player = Player(world.learner)
+    session = player.start(lessons_of(course)[0])["session"]
+    sockets = [open_socket(asgi_server, session, cookie_of(player)) for _ in range(3)]
+    try:
+        clock.tick(10)
+        body = message(1, [[0, 10]])
+
+        def over_socket(ws):
+            ws.send(body)
+            return json.loads(ws.recv(timeout=10))
+
+        def over_http():
+            other = Player(world.learner)
+            other.session = session
+            status, answer = other.beat([[0, 10]], seq=1)
+            return {"status": status, **answer}
+
+        answers = at_once(
+            *[lambda ws=ws: over_socket(ws) for ws in sockets], *[over_http for _ in range(3)]
+        )
+    finally:
+        for ws in sockets:
+            ws.close()
+    assert [a["status"] for a in answers] == [200] * 6, answers
+    assert {(a["credited"], a["frontier"]) for a in answers} == {(10, 10)}
+    item = LessonProgress.objects.get()
+    assert item.frontier == 10 and item.credited == 10
+    row = PlaybackSession.objects.get(pk=session)
+    assert row.heartbeats == 1 and row.credited == 10 and row.last_seq == 1
