@@ -17,11 +17,12 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from config.stacks import asgi_dispatch  # noqa: E402
 from player.consumers import SocketAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": asgi_dispatch(django_asgi_app),  # the player API's own stack
         "websocket": AllowedHostsOriginValidator(
             # channels' AuthMiddlewareStack, its login resolved off the shared thread
             SessionMiddlewareStack(SocketAuthMiddleware(URLRouter(websocket_urlpatterns)))

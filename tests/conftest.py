@@ -149,3 +149,11 @@ def browser_page(asgi_server, chromium):
     page.console_errors = errors
     yield page
     context.close()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, routed as the production servers route (tests/clients.py)."""
+    from tests.clients import SiteClient
+
+    return SiteClient()

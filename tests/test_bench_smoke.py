@@ -13,7 +13,7 @@ from tests.test_services import BASE_DIR, require_env
 pytestmark = pytest.mark.services
 
 
-def test_the_heartbeat_benchmark_runs_at_tiny_n():
+def test_the_heartbeat_benchmarks_run_at_tiny_n():
     require_env("DATABASE_URL", "REDIS_URL")
     result = subprocess.run(
         [sys.executable, "bench/heartbeat_load.py", "--smoke"],
@@ -28,3 +28,14 @@ def test_the_heartbeat_benchmark_runs_at_tiny_n():
         assert line in result.stdout, result.stdout[-2000:]
     assert "failed 0" in result.stdout
     assert "storm: {" in result.stdout, result.stdout[-2000:]  # 10 sockets dropped and back
+    # The stacks' comparison (bench/http_stack.py), on the learners the run above seeded.
+    result = subprocess.run(
+        [sys.executable, "bench/http_stack.py", "--smoke", "--reuse"],
+        cwd=BASE_DIR,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "ratio_median_of_pairs" in result.stdout, result.stdout[-2000:]

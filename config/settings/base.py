@@ -73,6 +73,24 @@ MIDDLEWARE = [
     "config.page_cache.CachedPagesFirstMiddleware",  # a view hook: anonymous pages before routing
 ]
 
+# The player's HTTP API goes through a shorter stack (config.stacks, decision 0011): what a
+# logged-in learner's JSON call needs. Not there, on purpose: static files (WhiteNoise), the
+# language (one language; gettext answers in LANGUAGE_CODE), messages (JSON answers carry their
+# own), the privacy-consent redirect (it exempts /api/), Wagtail's redirects, axes (login views
+# only) and the page cache. Keep the order of MIDDLEWARE.
+PLAYER_API_PREFIX = "/api/player/"
+PLAYER_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",  # Content-Length, so keep-alive holds
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.audit.AuditContextMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.csp.SiteAndAdminCSPMiddleware",
+]
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

@@ -5,13 +5,13 @@ import datetime
 import json
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from courses.models import LessonPage
 from credits.api import deadlines_forget
 from credits.models import CreditYear
 from media.api import VideoStatus, video_asset_ingest
+from tests.clients import SiteClient
 from tests.courses.conftest import world  # noqa: F401
 from tests.factories import LearnerFactory
 from tests.media.conftest import make_clip
@@ -70,7 +70,7 @@ class Player:
 
     def __init__(self, user):
         self.user = user
-        self.client = Client()
+        self.client = SiteClient()  # the player API through its own stack, as served
         self.client.force_login(user)
         self.session = None
         self.seq = 0
