@@ -7,13 +7,12 @@ bench/heartbeat_paths.py; never routed by the site itself.
     uvicorn bench.framework_asgi:application --lifespan off --ws websockets-sansio
 """
 
-from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
-from channels.sessions import SessionMiddlewareStack
+from channels.routing import ProtocolTypeRouter
 from django.urls import path
 
 from config.asgi import application as site  # first: it sets Django up
-from player.consumers import PlayerConsumer, SocketAuthMiddleware
+from config.asgi import websocket_stack
+from player.consumers import PlayerConsumer
 from player.protocol import ProtocolError, body_load, login_kept_alive
 
 ANSWER = {
@@ -48,12 +47,8 @@ class AnswerOnlyConsumer(PlayerConsumer):
 application = ProtocolTypeRouter(
     {
         "http": site.application_mapping["http"],
-        "websocket": AllowedHostsOriginValidator(  # as config/asgi.py stacks it
-            SessionMiddlewareStack(
-                SocketAuthMiddleware(
-                    URLRouter([path("ws/player/<uuid:session_id>/", AnswerOnlyConsumer.as_asgi())])
-                )
-            )
+        "websocket": websocket_stack(  # config/asgi.py's own
+            [path("ws/player/<uuid:session_id>/", AnswerOnlyConsumer.as_asgi())]
         ),
     }
 )

@@ -20,13 +20,19 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 from config.stacks import asgi_dispatch  # noqa: E402
 from player.consumers import SocketAuthMiddleware  # noqa: E402
 
+
+def websocket_stack(urlpatterns):
+    """The websockets' stack: the origin checked, the session and the login (channels'
+    AuthMiddlewareStack, its login resolved off the shared thread), then the routes."""
+    return AllowedHostsOriginValidator(
+        SessionMiddlewareStack(SocketAuthMiddleware(URLRouter(urlpatterns)))
+    )
+
+
 application = ProtocolTypeRouter(
     {
         "http": asgi_dispatch(django_asgi_app),  # the player API's own stack
-        "websocket": AllowedHostsOriginValidator(
-            # channels' AuthMiddlewareStack, its login resolved off the shared thread
-            SessionMiddlewareStack(SocketAuthMiddleware(URLRouter(websocket_urlpatterns)))
-        ),
+        "websocket": websocket_stack(websocket_urlpatterns),
     }
 )
 

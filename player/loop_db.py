@@ -44,6 +44,7 @@ from .protocol import Heartbeat
 log = logging.getLogger(__name__)
 
 APPLICATION_NAME = "anyang-player-loop"  # how pg_stat_activity shows these connections
+LOOP_CONNECT_TIMEOUT = 5  # s, to open one (libpq's own minimum is 2)
 MAX_LIFETIME = 3600.0  # s a connection is used for, then opened again (as psycopg_pool's default)
 
 
@@ -109,6 +110,9 @@ async def _connect() -> psycopg.AsyncConnection:
     db = connections[DEFAULT_DB_ALIAS]
     params = db.get_connection_params()
     params.pop("cursor_factory", None)  # Django's is a synchronous cursor
+    # A database that does not answer: the heartbeat goes to a thread after this (OperationalError,
+    # handled as a broken connection) instead of holding the event loop's socket waiting.
+    params.setdefault("connect_timeout", LOOP_CONNECT_TIMEOUT)
     conn = await psycopg.AsyncConnection.connect(
         **params, autocommit=True, application_name=APPLICATION_NAME
     )

@@ -15,6 +15,12 @@ class _Dispatch:
     def __init__(self, pages: ClientHandler):
         self.pages = pages
         self.player_api = PlayerAPIClientHandler(pages.enforce_csrf_checks)
+        # Both chains now, in the thread that makes the client: Django's test handler would build
+        # them at its first request, and PlayerAPIStack swaps the setting while it builds, which
+        # a pages chain built at the same moment in another thread (the concurrency tests) would
+        # read. The servers build theirs once, as they start.
+        self.pages.load_middleware()
+        self.player_api.load_middleware()
 
     def __call__(self, environ):
         handler = self.player_api if is_player_api(environ["PATH_INFO"]) else self.pages

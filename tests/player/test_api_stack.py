@@ -80,6 +80,18 @@ def login_cookies(player) -> dict:
     }
 
 
+def post_heartbeat(player, *, cookies=None, token=True):
+    """The player's first heartbeat (10 s watched) through config.wsgi, with the learner's login
+    and the CSRF token unless told otherwise."""
+    return wsgi_call(
+        f"/api/player/sessions/{player.session}/heartbeat",
+        method="POST",
+        body=heartbeat_body(1, 0, 10),
+        cookies=cookies or login_cookies(player),
+        headers={"X-CSRFToken": CSRF} if token else {},
+    )
+
+
 def test_the_player_api_has_its_own_shorter_stack():
     chain = [type(m.__self__).__module__ for m in PlayerAPIWSGIHandler()._view_middleware]
     assert chain == ["django.middleware.csrf"]  # the pages' view hooks (page cache) are not here
@@ -93,13 +105,7 @@ def test_the_player_api_has_its_own_shorter_stack():
 
 def test_a_heartbeat_through_the_wsgi_entry_is_credited(watching, clock):  # noqa: F811
     clock.tick(10)
-    status, headers, content = wsgi_call(
-        f"/api/player/sessions/{watching.session}/heartbeat",
-        method="POST",
-        body=heartbeat_body(1, 0, 10),
-        cookies=login_cookies(watching),
-        headers={"X-CSRFToken": CSRF},
-    )
+    status, headers, content = post_heartbeat(watching)
     assert status == 200, content
     assert json.loads(content)["credited"] == 10
     assert PlaybackSession.objects.get(pk=watching.session).last_seq == 1
@@ -111,25 +117,14 @@ def test_a_heartbeat_through_the_wsgi_entry_is_credited(watching, clock):  # noq
 
 def test_csrf_still_holds_on_the_player_api(watching, clock):  # noqa: F811
     clock.tick(10)
-    status, _, _ = wsgi_call(
-        f"/api/player/sessions/{watching.session}/heartbeat",
-        method="POST",
-        body=heartbeat_body(1, 0, 10),
-        cookies=login_cookies(watching),  # the cookie, but no token in the header
-    )
+    status, _, _ = post_heartbeat(watching, token=False)  # the cookie, no token in the header
     assert status == 403
     assert PlaybackSession.objects.get(pk=watching.session).last_seq == 0
 
 
 def test_an_idle_login_ends_on_the_player_api(watching, clock):  # noqa: F811
     clock.tick(settings.SESSION_IDLE_TIMEOUT + 60)
-    status, _, content = wsgi_call(
-        f"/api/player/sessions/{watching.session}/heartbeat",
-        method="POST",
-        body=heartbeat_body(1, 0, 10),
-        cookies=login_cookies(watching),
-        headers={"X-CSRFToken": CSRF},
-    )
+    status, _, content = post_heartbeat(watching)
     assert status == 401 and json.loads(content)["error"] == "请先登录"
     assert AuditEvent.objects.filter(
         action=AuditAction.SESSION_EXPIRED, actor=watching.user
@@ -138,18 +133,7 @@ def test_an_idle_login_ends_on_the_player_api(watching, clock):  # noqa: F811
 
 def test_another_learners_session_is_still_refused(watching, other_player, clock):  # noqa: F811
     clock.tick(10)
-    status, _, _ = wsgi_call(
-        f"/api/player/sessions/{watching.session}/heartbeat",
-        method="POST",
-        body=heartbeat_body(1, 0, 10),
-        cookies={
-            settings.SESSION_COOKIE_NAME: other_player.client.cookies[
-                settings.SESSION_COOKIE_NAME
-            ].value,
-            settings.CSRF_COOKIE_NAME: CSRF,
-        },
-        headers={"X-CSRFToken": CSRF},
-    )
+    status, _, _ = post_heartbeat(watching, cookies=login_cookies(other_player))
     assert status == 404
     assert PlaybackSession.objects.get(pk=watching.session).last_seq == 0
 
