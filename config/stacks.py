@@ -21,8 +21,8 @@ class PlayerAPIStack:
     """A handler mixin: the chain is built from PLAYER_API_MIDDLEWARE. Django's handler reads
     settings.MIDDLEWARE while it builds the chain, once, as the server starts and before any
     request is served; the setting is put back at once. So build it before threads serve
-    (WSGIHandler and ASGIHandler build theirs in __init__; tests/clients.py builds its own
-    at once)."""
+    (WSGIHandler and ASGIHandler build theirs in __init__; tests/clients.py builds one chain
+    at a time)."""
 
     def load_middleware(self, is_async=False):
         pages = settings.MIDDLEWARE

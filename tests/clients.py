@@ -1,10 +1,14 @@
 """The test client as the production servers route requests (config.stacks): /api/player/…
 through the player API's middleware stack, everything else through the pages' stack."""
 
+import threading
+
 from django.test import Client
 from django.test.client import ClientHandler
 
 from config.stacks import PlayerAPIStack, is_player_api
+
+_building = threading.Lock()
 
 
 class PlayerAPIClientHandler(PlayerAPIStack, ClientHandler):
@@ -15,15 +19,17 @@ class _Dispatch:
     def __init__(self, pages: ClientHandler):
         self.pages = pages
         self.player_api = PlayerAPIClientHandler(pages.enforce_csrf_checks)
-        # Both chains now, in the thread that makes the client: Django's test handler would build
-        # them at its first request, and PlayerAPIStack swaps the setting while it builds, which
-        # a pages chain built at the same moment in another thread (the concurrency tests) would
-        # read. The servers build theirs once, as they start.
-        self.pages.load_middleware()
-        self.player_api.load_middleware()
 
     def __call__(self, environ):
         handler = self.player_api if is_player_api(environ["PATH_INFO"]) else self.pages
+        if handler._middleware_chain is None:
+            # Built at the first request, as Django's test handler builds it (so settings a test
+            # changes before then count), one chain at a time: PlayerAPIStack swaps the setting
+            # while it builds, which a chain built at that moment in another thread (the
+            # concurrency tests) would read. The servers build theirs once, as they start.
+            with _building:
+                if handler._middleware_chain is None:
+                    handler.load_middleware()
         return handler(environ)
 
 
