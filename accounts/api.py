@@ -19,6 +19,7 @@ from .middleware import (
     session_end_reason,
     session_login_check,
     session_login_deadlines,
+    session_login_read,
 )
 from .models import (
     AuditAction,
@@ -64,6 +65,7 @@ __all__ = [
     "session_end_reason",
     "session_login_check",
     "session_login_deadlines",
+    "session_login_read",
     "speech_available",
     "users_in_scope",
 ]

@@ -20,10 +20,17 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model, logout
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+    logout,
+)
 from django.contrib.auth.views import redirect_to_login
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from .audit import audit_record
 from .models import AuditAction
@@ -134,12 +141,43 @@ def session_login_deadlines(
         activity_touch(store)
     if store.modified:
         store.save()
-    activity = store.get(LAST_ACTIVITY_KEY) or _now()
+    return _deadlines(store)
+
+
+def _deadlines(session) -> LoginDeadlines:
+    activity = session.get(LAST_ACTIVITY_KEY) or _now()
     return LoginDeadlines(
         idle=activity + settings.SESSION_IDLE_TIMEOUT + 1,
-        age=store[LOGIN_AT_KEY] + settings.SESSION_ABSOLUTE_LIFETIME + 1,
+        age=session[LOGIN_AT_KEY] + settings.SESSION_ABSOLUTE_LIFETIME + 1,
         activity=activity,
     )
+
+
+# The backends whose get_user is the user row's is_active and nothing more (what
+# session_login_read checks itself); a login through another is left to Django.
+_ROW_BACKENDS = ("accounts.backends.IdentifierBackend",)
+
+
+def session_login_read(data: dict, user) -> LoginDeadlines | None:
+    """For the player's HTTP heartbeat on the event loop (player.http_heartbeat), which reads the
+    session row and the user row itself: the login's deadlines if the decoded session `data` is
+    a current login of `user` (an unsaved User carrying the row's id, password, generation and
+    is_active) exactly as Django's get_user and this module's rules would accept it without
+    writing anything — else None, and the request goes to Django, which decides (and audits,
+    logs out, or updates the session) as for every request."""
+    if str(data.get(SESSION_KEY)) != str(user.pk) or not user.is_active:
+        return None
+    backend = data.get(BACKEND_SESSION_KEY)
+    if backend not in _ROW_BACKENDS or backend not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    session_hash = data.get(HASH_SESSION_KEY)
+    if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None  # a password changed, logged out everywhere, or a fallback secret's hash
+    if LOGIN_AT_KEY not in data or LAST_ACTIVITY_KEY not in data:
+        return None  # a session from before the login's start was kept: Django records it
+    if session_end_reason(data) is not None:
+        return None  # ended: Django audits it and logs out
+    return _deadlines(data)
 
 
 def session_login_check(session_key: str | None, user_id, *, touch: bool = False) -> bool:

@@ -9,9 +9,10 @@ What it does:
 1. Makes a database of its own (`<name>_bench` beside DATABASE_URL's), migrates it, and seeds N
    learners logged in, each with a playback session of an hour-long lesson
    (bench/heartbeat_seed.py); the bare baseline's table has a row per learner.
-2. Starts, one process each, as production runs them: ours over the websocket (uvicorn,
-   config.asgi), ours over HTTP (gunicorn, config.wsgi, gthread), and the baseline
-   (uvicorn, bench/bare_asgi.py) for both.
+2. Starts, one process each, as production runs them: ours over the websocket and over HTTP
+   (uvicorn, config.asgi: the ASGI workers answer both, decision 0012), and the baseline
+   (uvicorn, bench/bare_asgi.py) for both; with `--transports wsgi`, also ours over HTTP
+   through gunicorn (config.wsgi, gthread), the pages' server, for comparison.
 3. For each N, interleaved, at least 3 runs of each: closed loop (every learner sends its next
    heartbeat as soon as the last is answered) and then open loop at 0.8× the closed loop's rate
    (each learner on a fixed schedule; latency counted from the scheduled moment, so a slow
@@ -44,7 +45,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-PORTS = {"ours_ws": 8111, "ours_http": 8112, "bare": 8113}
+PORTS = {"ours_ws": 8111, "ours_http": 8112, "bare": 8113, "ours_wsgi": 8114}
 COOKIE = "sessionid"
 
 
@@ -195,6 +196,13 @@ def servers(world: dict) -> dict[str, Server]:
         ),
         "ours_http": Server(
             "ours_http",
+            [*uvicorn, "--timeout-keep-alive", "75", "--port", str(PORTS["ours_http"])]
+            + ["config.asgi:application"],
+            env,
+            PORTS["ours_http"],
+        ),
+        "ours_wsgi": Server(
+            "ours_wsgi",
             [
                 PY,
                 "-m",
@@ -209,10 +217,10 @@ def servers(world: dict) -> dict[str, Server]:
                 "--keep-alive",
                 "75",
                 "--bind",
-                f"127.0.0.1:{PORTS['ours_http']}",
+                f"127.0.0.1:{PORTS['ours_wsgi']}",
             ],
             env,
-            PORTS["ours_http"],
+            PORTS["ours_wsgi"],
         ),
         "bare": Server(
             "bare",
@@ -529,7 +537,7 @@ def main() -> None:
     parser.add_argument("--learners", default="50,200,1000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--transports", default="ws,http")
+    parser.add_argument("--transports", default="ws,http", help="of ws, http, wsgi")
     parser.add_argument("--smoke", action="store_true", help="N=5, one 2 s run, no report file")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance-heartbeats.json"))
     parser.add_argument(
@@ -545,7 +553,8 @@ def main() -> None:
     world = database_make(seeded)
     everyone = [Learner(row["learner"], row["cookie"], row["session"]) for row in world["learners"]]
     table = {}
-    running = servers(world)
+    needed = {"bare", *(f"ours_{t}" for t in transports)} | ({"ours_ws"} if args.storm else set())
+    running = {name: server for name, server in servers(world).items() if name in needed}
     global _current
     try:
         for server in running.values():

@@ -18,6 +18,7 @@ from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.stacks import asgi_dispatch  # noqa: E402
+from player import http_heartbeat  # noqa: E402
 from player.consumers import SocketAuthMiddleware  # noqa: E402
 
 
@@ -31,7 +32,9 @@ def websocket_stack(urlpatterns):
 
 application = ProtocolTypeRouter(
     {
-        "http": asgi_dispatch(django_asgi_app),  # the player API's own stack
+        # The HTTP heartbeat on the event loop, as the socket's (decision 0012); the rest of the
+        # player API through its own stack (decision 0011), the pages through theirs.
+        "http": http_heartbeat.asgi(asgi_dispatch(django_asgi_app)),
         "websocket": websocket_stack(websocket_urlpatterns),
     }
 )

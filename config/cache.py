@@ -9,19 +9,27 @@ for a connection timeout; then one request tries again. `cache_available()` tell
 must not mistake "down" for "empty" (the heartbeat budget keeps its own copy then).
 """
 
+import asyncio
 import functools
 import logging
 import threading
 import time
+import weakref
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 log = logging.getLogger(__name__)
 
 BREAKER_SECONDS = 5.0
 
 _state_lock = threading.Lock()
+# The event loops' asynchronous clients: loop -> {location: client}. Kept here, not on the
+# backend: Django's `caches` gives every asyncio task a backend of its own (asgiref's Local), so
+# a client kept there would open a new connection per request.
+_loop_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _skip_until: dict[str, float] = {}  # per Redis location
 _errors: dict[str, int] = {}
 
@@ -32,9 +40,27 @@ def cache_errors() -> dict[str, int]:
         return dict(_errors)
 
 
-def cache_available(alias: str = "default") -> bool:
+@functools.cache
+def _loop_backend(alias: str):
+    return caches.create_connection(alias)
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting, **_kwargs) -> None:
+    if setting == "CACHES":
+        _loop_backend.cache_clear()
+
+
+def cache_backend(alias: str = "default", *, loop: bool = False):
+    """The cache `alias`; with `loop`, one made once per process for the event loop's own use:
+    `caches[alias]` gives every asyncio task a backend of its own (asgiref's Local), a new one
+    for every request the loop serves."""
+    return _loop_backend(alias) if loop else caches[alias]
+
+
+def cache_available(alias: str = "default", *, loop: bool = False) -> bool:
     """False while the cache behind `alias` is known to be failing."""
-    backend = caches[alias]
+    backend = cache_backend(alias, loop=loop)
     client = getattr(backend, "_cache", None)
     location = getattr(client, "location", None)
     if not isinstance(client, ResilientRedisCacheClient) or location is None:
@@ -50,6 +76,13 @@ def _script(source: str):
     return Script(None, source.encode())  # bytes: no client needed for its digest
 
 
+@functools.cache
+def _async_script(source: str):
+    from redis.commands.core import AsyncScript
+
+    return AsyncScript(None, source.encode())
+
+
 def cache_script(source: str, keys: list[str], args: list, *, miss=None, alias: str = "default"):
     """Run the Lua script `source` on the cache's Redis with `keys` (made into the cache's keys,
     prefix and version included) and `args`: its result, or `miss` if the cache is not Redis
@@ -62,8 +95,22 @@ def cache_script(source: str, keys: list[str], args: list, *, miss=None, alias: 
     return client.script(source, [backend.make_and_validate_key(key) for key in keys], args, miss)
 
 
-def cache_is_redis(alias: str = "default") -> bool:
-    return isinstance(getattr(caches[alias], "_cache", None), ResilientRedisCacheClient)
+async def cache_script_async(
+    source: str, keys: list[str], args: list, *, miss=None, alias: str = "default"
+):
+    """cache_script for the event loop (the player's HTTP heartbeat, player.http_heartbeat):
+    the same script, keys and breaker, on an asynchronous client of the loop's own."""
+    backend = cache_backend(alias, loop=True)
+    client = getattr(backend, "_cache", None)
+    if not isinstance(client, ResilientRedisCacheClient):
+        return miss
+    keys = [backend.make_and_validate_key(key) for key in keys]
+    return await client.script_async(source, keys, args, miss)
+
+
+def cache_is_redis(alias: str = "default", *, loop: bool = False) -> bool:
+    backend = cache_backend(alias, loop=loop)
+    return isinstance(getattr(backend, "_cache", None), ResilientRedisCacheClient)
 
 
 class ResilientRedisCacheClient(RedisCacheClient):
@@ -92,20 +139,23 @@ class ResilientRedisCacheClient(RedisCacheClient):
         try:
             return call()
         except (self._lib.exceptions.RedisError, OSError) as error:
-            with _state_lock:
-                _errors[self.location] = _errors.get(self.location, 0) + 1
-                _skip_until[self.location] = time.monotonic() + BREAKER_SECONDS
-                count = _errors[self.location]
-            log.warning(
-                "cache %s failed (%s: %s); treated as a miss, cache skipped for %.0f s "
-                "(%d errors so far)",
-                operation,
-                type(error).__name__,
-                error,
-                BREAKER_SECONDS,
-                count,
-            )
+            self._failed(operation, error)
             return miss
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        with _state_lock:
+            _errors[self.location] = _errors.get(self.location, 0) + 1
+            _skip_until[self.location] = time.monotonic() + BREAKER_SECONDS
+            count = _errors[self.location]
+        log.warning(
+            "cache %s failed (%s: %s); treated as a miss, cache skipped for %.0f s "
+            "(%d errors so far)",
+            operation,
+            type(error).__name__,
+            error,
+            BREAKER_SECONDS,
+            count,
+        )
 
     def add(self, key, value, timeout):
         return self._guarded("add", lambda: super(__class__, self).add(key, value, timeout), False)
@@ -150,6 +200,30 @@ class ResilientRedisCacheClient(RedisCacheClient):
             return _script(source)(keys=keys, args=args, client=client)
 
         return self._guarded("script", call, miss)
+
+    def _loop_client(self):
+        """The running event loop's asynchronous client of the first (write) server, with the
+        same timeouts: a connection of redis.asyncio belongs to the loop that opened it."""
+        clients = _loop_clients.setdefault(asyncio.get_running_loop(), {})
+        client = clients.get(self.location)
+        if client is None:
+            timeouts = ("socket_connect_timeout", "socket_timeout")
+            options = {k: v for k, v in self._pool_options.items() if k in timeouts}
+            import redis.asyncio
+
+            client = redis.asyncio.Redis.from_url(self._servers[0], **options)
+            clients[self.location] = client
+        return client
+
+    async def script_async(self, source: str, keys: list, args: list, miss):
+        """script() on the event loop: one round trip, the same breaker and counting."""
+        if self.skipping():
+            return miss
+        try:
+            return await _async_script(source)(keys=keys, args=args, client=self._loop_client())
+        except (self._lib.exceptions.RedisError, OSError) as error:
+            self._failed("script", error)
+            return miss
 
 
 class ResilientRedisCache(RedisCache):

@@ -80,10 +80,11 @@ class HeartbeatLimits:
     outage_grace: int  # s of heartbeats a player may queue through an outage
 
 
-def heartbeat_limits(today: datetime.date | None = None) -> HeartbeatLimits:
+def heartbeat_limits(today: datetime.date | None = None, *, query: bool = True) -> HeartbeatLimits:
     """The current year's heartbeat limits, from this process's copy of the rules (refreshed
-    within a minute): read on every heartbeat without a query."""
-    year = current_year(today)
+    within a minute): read on every heartbeat without a query. With `query` false NotCopied
+    where the copy is due to be read again."""
+    year = current_year(today, query=query)
     limits = _deadlines_memo["limits"].get(year)
     if limits is None:
         defaults = {f.name: f.default for f in CreditYear._meta.fields}

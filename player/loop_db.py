@@ -36,6 +36,7 @@ from django.core.exceptions import SynchronousOnlyOperation
 from django.db import DEFAULT_DB_ALIAS, connections
 from psycopg.pq import TransactionStatus
 
+from config.db import prep_connection
 from config.memo import NotCopied
 
 from . import services
@@ -90,9 +91,11 @@ _keepers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop 
 
 
 def enabled() -> bool:
+    """Whether heartbeats run here: loop connections allowed, on PostgreSQL (from the settings:
+    `connections[...]` on the loop makes a new wrapper per asyncio task)."""
     return (
         settings.PLAYER_SOCKET_LOOP_CONNECTIONS > 0
-        and connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+        and prep_connection(DEFAULT_DB_ALIAS).vendor == "postgresql"
     )
 
 
@@ -135,6 +138,15 @@ async def _execute(cursor, sql: str, params=None):
     finally:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("(%.3f) %s; args=%s", time.monotonic() - started, sql, params)
+
+
+async def fetch_one(sql: str, params) -> tuple | None:
+    """One row of one statement, in autocommit, on this loop's connection (what a heartbeat
+    reads before its transaction: player.http_heartbeat's login)."""
+    async with _keeper().connection() as conn:
+        cursor = conn.cursor()
+        await _execute(cursor, sql, params)
+        return await cursor.fetchone()
 
 
 async def heartbeat_record(*, learner, session_id, data: dict, via: str, thread_call):

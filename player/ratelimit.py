@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from config.cache import cache_available, cache_is_redis, cache_script
+from config.cache import (
+    cache_available,
+    cache_backend,
+    cache_is_redis,
+    cache_script,
+    cache_script_async,
+)
 from credits.api import HeartbeatLimits, heartbeat_limits
 
 from . import clock
@@ -42,8 +48,8 @@ class Allowance:
         return cls(emission=emission, tolerance=emission * (burst - 1))
 
 
-def allowance_now() -> Allowance:
-    return Allowance.of(heartbeat_limits())
+def allowance_now(*, query: bool = True) -> Allowance:
+    return Allowance.of(heartbeat_limits(query=query))
 
 
 def gcra(tat: float | None, now: float, allowance: Allowance) -> tuple[bool, float | None]:
@@ -102,24 +108,46 @@ return 1
 """
 
 
-def http_heartbeat_admit(*, learner_id: int, session_id: str, now: float | None = None) -> bool:
-    """Whether one more HTTP heartbeat of this learner's session may be processed."""
-    allowance = allowance_now()
+def _http_bucket(learner_id: int, session_id: str, now: float | None, *, query: bool = True):
+    """The HTTP bucket of a learner's session: (key, the script's arguments, allowance, now)."""
+    allowance = allowance_now(query=query)
     now = clock.now().timestamp() if now is None else now
     key = f"player:hb-budget:v2:{learner_id}:{str(session_id)[:64]}"
     ttl = int(allowance.tolerance + allowance.emission) + 60
+    args = [f"{now:.6f}", f"{allowance.emission:.6f}", f"{allowance.tolerance:.6f}", ttl]
+    return key, args, allowance, now
+
+
+def _memory_admit(key: str, args: list, allowance: Allowance, now: float, store=cache) -> bool:
+    """The embedded default's memory cache: one process, read and set."""
+    admitted, tat = gcra(store.get(key), now, allowance)
+    if admitted:
+        store.set(key, tat, timeout=args[3])
+    return admitted
+
+
+def http_heartbeat_admit(*, learner_id: int, session_id: str, now: float | None = None) -> bool:
+    """Whether one more HTTP heartbeat of this learner's session may be processed."""
+    key, args, allowance, now = _http_bucket(learner_id, session_id, now)
     if cache_available():
-        if cache_is_redis():
-            admitted = cache_script(
-                _GCRA_SCRIPT,
-                [key],
-                [f"{now:.6f}", f"{allowance.emission:.6f}", f"{allowance.tolerance:.6f}", ttl],
-            )
-            if admitted is not None:
-                return bool(admitted)
-        else:  # the embedded default's memory cache: one process, read and set
-            admitted, tat = gcra(cache.get(key), now, allowance)
-            if admitted:
-                cache.set(key, tat, timeout=ttl)
-            return admitted
+        if not cache_is_redis():
+            return _memory_admit(key, args, allowance, now)
+        admitted = cache_script(_GCRA_SCRIPT, [key], args)
+        if admitted is not None:
+            return bool(admitted)
     return _local_admit(key, now, allowance)  # the cache is down: this process's buckets decide
+
+
+async def http_heartbeat_admit_async(
+    *, learner_id: int, session_id: str, now: float | None = None
+) -> bool:
+    """http_heartbeat_admit on the event loop (player.http_heartbeat): the same bucket. NotCopied
+    when this process's copy of the year's rules is due to be read again (a query)."""
+    key, args, allowance, now = _http_bucket(learner_id, session_id, now, query=False)
+    if cache_available(loop=True):
+        if not cache_is_redis(loop=True):
+            return _memory_admit(key, args, allowance, now, cache_backend(loop=True))
+        admitted = await cache_script_async(_GCRA_SCRIPT, [key], args)
+        if admitted is not None:
+            return bool(admitted)
+    return _local_admit(key, now, allowance)

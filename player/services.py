@@ -15,12 +15,12 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from config.db import from_row, hot_cursor
+from config.db import from_row, hot_cursor, prep_connection
 from courses.api import course_study_refusal, lesson_facts, lesson_live
 from credits.api import credit_year_rules, current_year
 from media.api import master_playlist_url, video_playable
@@ -320,7 +320,9 @@ def _update_sql(instance, fields: list[str], key: str) -> tuple[str, list]:
     """UPDATE of `fields` of `instance`'s row (its primary key column is `key`), with values
     prepared as the ORM prepares them (JSON, UUIDs, datetimes)."""
     sql, columns = _update_statement(type(instance), tuple(fields), key)
-    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy is a context lookup
+    db = prep_connection(
+        DEFAULT_DB_ALIAS
+    )  # not the proxy: a context lookup (a new wrapper per task)
     values = [field.get_db_prep_save(getattr(instance, field.attname), db) for field in columns]
     return sql, [*values, instance.pk]
 
@@ -386,8 +388,9 @@ def heartbeat_rows_query(learner_pk, session_id) -> tuple[str, list]:
         key = uuid.UUID(str(session_id))
     except ValueError:
         raise ProtocolError(404, "学习记录不存在") from None
-    sql = _heartbeat_rows_sql(connection.features.has_select_for_update_of)
-    return sql, [PlaybackSession._meta.pk.get_db_prep_value(key, connection), learner_pk]
+    db = prep_connection(DEFAULT_DB_ALIAS)  # not the proxy: on the loop, a new wrapper per task
+    sql = _heartbeat_rows_sql(db.features.has_select_for_update_of)
+    return sql, [PlaybackSession._meta.pk.get_db_prep_value(key, db), learner_pk]
 
 
 def heartbeat_rows_objects(row):

@@ -21,7 +21,7 @@ from .ratelimit import http_heartbeat_admit
 TOO_MANY = "心跳过于频繁，请稍后再试"
 
 
-def _json(status: int, payload: dict) -> JsonResponse:
+def json_answer(status: int, payload: dict) -> JsonResponse:
     return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
 
 
@@ -32,11 +32,11 @@ def api(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return _json(401, {"error": "请先登录"})
+            return json_answer(401, {"error": "请先登录"})
         try:
             return view(request, *args, **kwargs)
         except ProtocolError as error:
-            return _json(error.status, error.payload())
+            return json_answer(error.status, error.payload())
 
     return wrapper
 
@@ -55,27 +55,27 @@ def _body(request) -> dict:
 @api
 def sessions(request):
     data = _body(request)
-    return _json(*services.session_start(learner=request.user, lesson_id=data.get("lesson")))
+    return json_answer(*services.session_start(learner=request.user, lesson_id=data.get("lesson")))
 
 
 @require_POST
 @api
 def heartbeat(request, session_id):
     if not http_heartbeat_admit(learner_id=request.user.pk, session_id=session_id):
-        return _json(429, {"error": TOO_MANY})  # before the body is read or a row touched
+        return json_answer(429, {"error": TOO_MANY})  # before the body is read or a row touched
     data = _body(request)
     status, payload = services.heartbeat_record(
         learner=request.user, session_id=session_id, data=data
     )
     if status == 200 and login_kept_alive(data):
         activity_touch(request.session)  # watching is activity (the middleware saves it)
-    return _json(status, payload)
+    return json_answer(status, payload)
 
 
 @require_POST
 @api
 def challenge(request, session_id):
-    return _json(
+    return json_answer(
         *services.challenge_answer(learner=request.user, session_id=session_id, data=_body(request))
     )
 
@@ -83,7 +83,9 @@ def challenge(request, session_id):
 @require_GET
 @api
 def explanation(request, session_id):
-    return _json(200, services.session_explanation(learner=request.user, session_id=session_id))
+    return json_answer(
+        200, services.session_explanation(learner=request.user, session_id=session_id)
+    )
 
 
 @require_GET
@@ -105,12 +107,12 @@ def challenge_audio(request, check_id):
 @require_POST
 @api
 def quiz_attempts(request, page_id):
-    return _json(*quizzes.attempt_start(learner=request.user, page_id=page_id))
+    return json_answer(*quizzes.attempt_start(learner=request.user, page_id=page_id))
 
 
 @require_POST
 @api
 def quiz_attempt(request, attempt_id):
-    return _json(
+    return json_answer(
         *quizzes.attempt_submit(learner=request.user, attempt_id=attempt_id, data=_body(request))
     )
