@@ -30,6 +30,15 @@ _state_lock = threading.Lock()
 # backend: Django's `caches` gives every asyncio task a backend of its own (asgiref's Local), so
 # a client kept there would open a new connection per request.
 _loop_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+LOOP_CONNECTIONS = 16  # per event loop: each holds one only for a script's round trip
+
+
+def cache_loop_release() -> None:
+    """Forget the event loops' clients (tests, as each test's server and loop stop): their
+    connections belong to loops that are gone and close as they are collected."""
+    _loop_clients.clear()
+
+
 _skip_until: dict[str, float] = {}  # per Redis location
 _errors: dict[str, int] = {}
 
@@ -203,16 +212,22 @@ class ResilientRedisCacheClient(RedisCacheClient):
 
     def _loop_client(self):
         """The running event loop's asynchronous client of the first (write) server, with the
-        same timeouts: a connection of redis.asyncio belongs to the loop that opened it."""
+        synchronous pool's options (its parser excepted), at most LOOP_CONNECTIONS connections
+        (waiting for one up to the socket timeout): a connection of redis.asyncio belongs to the
+        loop that opened it."""
         clients = _loop_clients.setdefault(asyncio.get_running_loop(), {})
         client = clients.get(self.location)
         if client is None:
-            timeouts = ("socket_connect_timeout", "socket_timeout")
-            options = {k: v for k, v in self._pool_options.items() if k in timeouts}
             import redis.asyncio
 
-            client = redis.asyncio.Redis.from_url(self._servers[0], **options)
-            clients[self.location] = client
+            options = {k: v for k, v in self._pool_options.items() if k != "parser_class"}
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                self._servers[0],
+                max_connections=LOOP_CONNECTIONS,
+                timeout=options.get("socket_timeout") or 1.0,
+                **options,
+            )
+            client = clients[self.location] = redis.asyncio.Redis(connection_pool=pool)
         return client
 
     async def script_async(self, source: str, keys: list, args: list, miss):

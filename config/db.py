@@ -7,11 +7,13 @@ import functools
 from contextlib import contextmanager
 
 import psycopg
+from django.core.signals import setting_changed
 from django.db import connections, migrations, transaction
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
+from django.dispatch import receiver
 
 MAINTENANCE_TABLE = "append_only_maintenance"
 
@@ -163,6 +165,12 @@ def prep_connection(alias: str = "default"):
     `connections[alias]` of a new asyncio task makes a new wrapper (asgiref's Local: a tenth of
     an HTTP heartbeat's CPU on the loop, issue 17)."""
     return connections.create_connection(alias)
+
+
+@receiver(setting_changed)
+def _prep_settings_changed(*, setting, **_kwargs) -> None:
+    if setting in ("DATABASES", "USE_TZ", "TIME_ZONE"):  # a test's override: made again
+        prep_connection.cache_clear()
 
 
 def from_row(model, values, using: str = "default"):

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from accounts.api import LoginDeadlines, login_now, session_login_deadlines
+from config.cache import cache_loop_release
 
 from . import loop_db
 from .models import EndReason, PlaybackSession
@@ -70,6 +71,7 @@ def connections_release() -> None:
     """Give back every connection the socket threads hold, and close the event loops' (tests,
     before the test database is dropped). Only while no socket work runs."""
     loop_db.release()
+    cache_loop_release()
     for db in list(_holders):
         db.inc_thread_sharing()
         try:

@@ -30,7 +30,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS
@@ -56,6 +56,7 @@ from .ratelimit import allowance_now, http_heartbeat_admit_async
 
 log = logging.getLogger(__name__)
 
+FAILED = "服务器暂时无法处理，请稍后重试"
 _PATH = re.compile(r"/api/player/sessions/([^/]+)/heartbeat")
 
 
@@ -158,7 +159,7 @@ async def _serve(scope, receive, send, session_id, django):
     if whole:
         try:
             answer = await _common(scope, body, session_id)
-        except Exception:  # a defect of ours: Django decides it again (a retransmission at worst)
+        except Exception:  # a defect of ours before the token was spent: Django decides it
             log.exception("player: the HTTP heartbeat on the loop failed on %s", session_id)
     if answer is None:
         return await django(scope, _replayed(messages, receive), send)
@@ -168,7 +169,7 @@ async def _serve(scope, receive, send, session_id, django):
 async def _common(scope, body: bytes, session_id: str):
     """The answer (status, headers, body) of the common heartbeat, or None for Django's."""
     try:
-        uuid.UUID(session_id)
+        session_id = str(uuid.UUID(session_id))  # as PostgreSQL spells it (urn:uuid: it refuses)
     except ValueError:
         return None
     request = ASGIRequest(scope, io.BytesIO(body))
@@ -180,7 +181,7 @@ async def _common(scope, body: bytes, session_id: str):
                 return None  # a redirect or a refusal of Django's own
         if hooks["csrf"].process_view(request, views.heartbeat, (), {}) is not None:
             return None
-    except (_Refused, DisallowedHost):
+    except (_Refused, DisallowedHost, PermissionDenied):  # PermissionDenied: a refused agent
         return None
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if not key:
@@ -200,6 +201,8 @@ async def _common(scope, body: bytes, session_id: str):
         admitted = await http_heartbeat_admit_async(learner_id=user_id, session_id=session_id)
     if not admitted:
         return _answer(request, 429, {"error": views.TOO_MANY})
+    # From here the heartbeat has spent its token: it is answered here, never handed to Django
+    # (which would spend another and decide it again).
     try:
         data = body_load(body)
         status, payload = await loop_db.heartbeat_record(
@@ -207,12 +210,18 @@ async def _common(scope, body: bytes, session_id: str):
         )
     except ProtocolError as error:
         return _answer(request, error.status, error.payload())
+    except Exception:  # a defect of ours: answered as the socket answers it, logged
+        log.exception("player: the HTTP heartbeat failed on session %s", session_id)
+        return _answer(request, 500, {"error": FAILED})
     if (
         status == 200
         and login_kept_alive(data)
         and login_now() - login.activity >= settings.SESSION_ACTIVITY_REFRESH
     ):  # watching is activity: recorded as the view records it (the session row written)
-        await db_call(session_login_deadlines, key, user_id, touch=True)
+        try:
+            await db_call(session_login_deadlines, key, user_id, touch=True)
+        except Exception:  # the heartbeat is recorded: its answer stands; the next one retries
+            log.exception("player: recording the login's activity failed")
     return _answer(request, status, payload)
 
 
@@ -225,6 +234,8 @@ def _settings_changed(**_kwargs) -> None:
     """The middlewares read their settings when made (as Django's handler makes its chain once):
     made again after a test changes settings."""
     _hooks.cache_clear()
+    _session_store.cache_clear()
+    _login_sql.cache_clear()
     _headers_made.clear()
 
 

@@ -15,6 +15,7 @@ door). The embedded default's memory cache is one process's: read and set there.
 """
 
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -112,7 +113,11 @@ def _http_bucket(learner_id: int, session_id: str, now: float | None, *, query: 
     """The HTTP bucket of a learner's session: (key, the script's arguments, allowance, now)."""
     allowance = allowance_now(query=query)
     now = clock.now().timestamp() if now is None else now
-    key = f"player:hb-budget:v2:{learner_id}:{str(session_id)[:64]}"
+    try:  # one bucket per session however its id is spelt (upper case, braces, urn:uuid:)
+        session_id = str(uuid.UUID(str(session_id)))
+    except ValueError:
+        session_id = str(session_id)[:64]  # answered 404 after admission
+    key = f"player:hb-budget:v2:{learner_id}:{session_id}"
     ttl = int(allowance.tolerance + allowance.emission) + 60
     args = [f"{now:.6f}", f"{allowance.emission:.6f}", f"{allowance.tolerance:.6f}", ttl]
     return key, args, allowance, now
