@@ -165,6 +165,18 @@ def vacuum(world: dict) -> None:
         conn.execute("VACUUM")
 
 
+def checkpoints() -> int:
+    """PostgreSQL's checkpoints so far (timed and requested): one during a run is a candidate
+    for its stall."""
+    import psycopg
+
+    with psycopg.connect(admin_dsn(), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
+        ).fetchone()
+    return int(row[0])
+
+
 def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -331,8 +343,24 @@ class Result:
     beats: int = 0
     failed: int = 0
     latencies: list = field(default_factory=list)
+    sent: list = field(default_factory=list)  # s after the window began, per latency
     seconds: float = 0.0
     cpu: float = 0.0
+    checkpoints: int = 0  # PostgreSQL checkpoints that ran during the window
+
+    def slow_windows(self, width: float = 0.25, top: int = 3) -> list[dict]:
+        """Where in the run the slow answers came: the `top` windows of `width` s with the
+        highest p99 (their start, heartbeats sent in them, p99 ms). A stall shows as one or two
+        windows far above the rest; a server merely too slow, as all of them."""
+        windows: dict[int, list] = {}
+        for at, latency in zip(self.sent, self.latencies, strict=True):
+            windows.setdefault(int(at / width), []).append(latency)
+        rows = []
+        for index, values in windows.items():
+            values.sort()
+            p99 = values[min(len(values) - 1, int(len(values) * 0.99))] * 1000
+            rows.append({"at_s": round(index * width, 2), "sent": len(values), "p99_ms": p99})
+        return sorted(rows, key=lambda row: -row["p99_ms"])[:top]
 
     @property
     def rate(self) -> float:
@@ -389,6 +417,7 @@ async def drive(
         if sent_at >= begin:
             result.beats += 1
             result.latencies.append(now - sent_at)
+            result.sent.append(sent_at - begin)
             if status != 200:
                 result.failed += 1
 
@@ -429,10 +458,12 @@ async def drive(
     end = begin + seconds
     await asyncio.sleep(warmup)
     result.cpu = -_server_cpu()
+    result.checkpoints = -checkpoints()
     done, pending = await asyncio.wait(tasks, timeout=seconds + 30)
     for task in pending:
         task.cancel()
     result.cpu += _server_cpu()
+    result.checkpoints += checkpoints()
     result.seconds = seconds
     errors = [task.exception() for task in done if task.exception()]
     if errors:
@@ -591,6 +622,15 @@ def main() -> None:
                             f"failed {closed.failed + opened.failed}",
                             flush=True,
                         )
+                        slow = ", ".join(
+                            f"{w['at_s']:.2f} s: {w['p99_ms']:.0f} ms ({w['sent']})"
+                            for w in opened.slow_windows()
+                        )
+                        print(
+                            f"    open loop's slowest 250 ms windows: {slow}; "
+                            f"checkpoints during it: {opened.checkpoints}",
+                            flush=True,
+                        )
                 table[f"{n}/{transport}"] = summarise(runs)
         if args.storm:
             log = ROOT / "var" / "bench-ours_ws.log"
@@ -635,6 +675,8 @@ def summarise(runs: dict) -> dict:
             "p50_ms": [c.pct(0.5) for c, _ in pairs],
             "open_p99_ms": [o.pct(0.99) for _, o in pairs],
             "open_rate": [o.rate for _, o in pairs],
+            "open_slow_windows": [o.slow_windows() for _, o in pairs],
+            "open_checkpoints": [o.checkpoints for _, o in pairs],
             "cpu_ms": [1000 * c.cpu / max(1, c.beats) for c, _ in pairs],
             "failed": sum(c.failed + o.failed for c, o in pairs),
         }

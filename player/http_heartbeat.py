@@ -22,11 +22,13 @@ config.stacks), which answers as it answers every request. So each refusal, its 
 log line have one source, and this path can only ever answer what Django would.
 """
 
+import asyncio
 import functools
 import io
 import logging
 import re
 import uuid
+import weakref
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -218,11 +220,41 @@ async def _common(scope, body: bytes, session_id: str):
         and login_kept_alive(data)
         and login_now() - login.activity >= settings.SESSION_ACTIVITY_REFRESH
     ):  # watching is activity: recorded as the view records it (the session row written)
-        try:
-            await db_call(session_login_deadlines, key, user_id, touch=True)
-        except Exception:  # the heartbeat is recorded: its answer stands; the next one retries
-            log.exception("player: recording the login's activity failed")
+        _activity_record(key, user_id)
     return _answer(request, status, payload)
+
+
+# The minute's activity records run beside the answers, a few at a time: a thousand learners
+# whose minute came round together (seeded together, back after a network blip) queued a
+# thousand session writes on the database threads, and every heartbeat waiting on its own
+# stalled the process for seconds (issue 17, the benchmark's N = 1,000). The answer does not
+# depend on the record; a record a few seconds late changes nothing (the login idles out
+# after 30 minutes), and one already under way for a session is not asked for again.
+ACTIVITY_RECORDS = 2  # at once per event loop
+_recording: set[str] = set()
+_tasks: set = set()
+_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> Semaphore
+
+
+def _activity_record(key: str, user_id) -> None:
+    if key in _recording:
+        return
+    _recording.add(key)
+    task = asyncio.ensure_future(_activity_write(key, user_id))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def _activity_write(key: str, user_id) -> None:
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop) or _slots.setdefault(loop, asyncio.Semaphore(ACTIVITY_RECORDS))
+    try:
+        async with slots:
+            await db_call(session_login_deadlines, key, user_id, touch=True)
+    except Exception:  # the heartbeat is recorded: the next one asks again
+        log.exception("player: recording the login's activity failed")
+    finally:
+        _recording.discard(key)
 
 
 _VARYING = ("Expires", "Content-Length")  # what differs between answers of one status
