@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from wagtail.models import Page
 
+from config import memo
 from config.memo import NotCopied
 
 from .models import CoursePage, LessonPage, Subject
@@ -32,9 +33,16 @@ def lesson_facts(lesson_id: int, *, query: bool = True) -> LessonFacts | None:
     now = time.monotonic()
     hit = _facts.get(lesson_id)
     if hit is not None and now - hit[0] < LESSON_FACTS_TTL:
+        if not query and now - hit[0] >= LESSON_FACTS_TTL - memo.REFRESH_AHEAD:
+            memo.refresh_ahead(("lesson", lesson_id), lambda: _facts_read(lesson_id))
         return hit[1]
     if not query:
         raise NotCopied(lesson_id)
+    return _facts_read(lesson_id)
+
+
+def _facts_read(lesson_id: int) -> LessonFacts | None:
+    now = time.monotonic()
     row = (
         LessonPage.objects.filter(pk=lesson_id)
         .values_list("live", "path", "video__duration")

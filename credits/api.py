@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from config import memo
 from config.memo import NotCopied
 
 from .models import CreditCategory, CreditSource, CreditYear, default_deadline
@@ -43,21 +44,30 @@ def deadlines_forget(**_kwargs) -> None:
 
 def _memo_refresh(*, query: bool = True) -> None:
     now = time.monotonic()
-    if _deadlines_memo["at"] is None or now - _deadlines_memo["at"] > _DEADLINES_TTL:
+    at = _deadlines_memo["at"]
+    if at is None or now - at > _DEADLINES_TTL:
         if not query:  # the socket's event loop (player.loop_db) never waits on the database
             raise NotCopied("credit years")
-        years = list(CreditYear.objects.all())  # a row per year: a handful
-        _deadlines_memo["rows"] = {y.year: (y.deadline, y.accounting_deadline) for y in years}
-        _deadlines_memo["limits"] = {
-            y.year: HeartbeatLimits(
-                y.heartbeat_interval_seconds,
-                y.heartbeat_messages_per_interval,
-                y.outage_grace_seconds,
-            )
-            for y in years
-        }
-        _deadlines_memo["years"] = {y.year: y for y in years}
-        _deadlines_memo["at"] = now
+        _memo_read()
+    elif not query and now - at >= _DEADLINES_TTL - memo.REFRESH_AHEAD:
+        memo.refresh_ahead("credit years", _memo_read)
+
+
+def _memo_read() -> None:
+    """Read the credit years again (a query): the copy every heartbeat reads."""
+    now = time.monotonic()
+    years = list(CreditYear.objects.all())  # a row per year: a handful
+    _deadlines_memo["rows"] = {y.year: (y.deadline, y.accounting_deadline) for y in years}
+    _deadlines_memo["limits"] = {
+        y.year: HeartbeatLimits(
+            y.heartbeat_interval_seconds,
+            y.heartbeat_messages_per_interval,
+            y.outage_grace_seconds,
+        )
+        for y in years
+    }
+    _deadlines_memo["years"] = {y.year: y for y in years}
+    _deadlines_memo["at"] = now
 
 
 def credit_year_rules(year: int, *, query: bool = True) -> CreditYear | None:

@@ -36,6 +36,7 @@ from django.core.exceptions import SynchronousOnlyOperation
 from django.db import DEFAULT_DB_ALIAS, connections
 from psycopg.pq import TransactionStatus
 
+from config import memo
 from config.db import prep_connection
 from config.memo import NotCopied
 
@@ -153,6 +154,7 @@ async def heartbeat_record(*, learner, session_id, data: dict, via: str, thread_
     """services.heartbeat_record for a socket: on this loop when it is the common heartbeat,
     else through `thread_call` (player.consumers.db_call) on a database thread."""
     if enabled():
+        memo.runner = thread_call  # what refreshes a copy near its minute's end, beside
         heartbeat = Heartbeat.parse(data)
         sql, params = services.heartbeat_rows_query(learner.pk, session_id)
         try:
