@@ -15,6 +15,7 @@ from credits import api as credits_api
 
 from .conftest import lessons_of
 
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_copies_near_their_minute_are_read_again_beside_their_readers(course, monkeypatch):
     lesson = lessons_of(course)[0]

@@ -23,7 +23,7 @@ from player.models import LessonProgress, PlaybackSession
 
 from .conftest import Player, lessons_of, publish
 from .test_flood import BURST
-from .test_login_lifetime import VIDEO, clock, played_window  # noqa: F401 (one clock for both)
+from .test_login_lifetime import VIDEO, clock, watch_then_hide  # noqa: F401 (one clock for both)
 from .test_loop_heartbeats import loop_statements
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -222,19 +222,7 @@ def test_watching_keeps_the_login_alive_on_the_loop_and_a_hidden_tab_does_not(
     ways,
 ):
     """tests/player/test_login_lifetime.py's rule, with every heartbeat sent to the loop."""
-    elapsed = 0.0
-    while elapsed < 35 * 60:
-        clock.tick(10)
-        status, answer = learner.beat(played_window(elapsed))
-        assert status == 200, (elapsed, answer)
-        elapsed += 10
-    hidden_for = 0.0
-    while True:
-        clock.tick(10)
-        hidden_for += 10
-        status, _answer = learner.beat(played_window(elapsed), visible=False)
-        if status != 200:
-            break
+    status, hidden_for = watch_then_hide(learner, clock)
     assert status == 401 and 29 * 60 <= hidden_for <= 30 * 60 + 10
     answered_by(ways, [ON_LOOP] * (len(ways) - 1) + [TO_DJANGO])  # only the one that ended it
     assert AuditEvent.objects.get(action=AuditAction.SESSION_EXPIRED).detail["reason"] == "idle"

@@ -39,25 +39,30 @@ def played_window(elapsed: float, step: float = 10.0) -> list[list[float]]:
     return [[start, min(VIDEO, start + step)]]
 
 
-def test_watching_keeps_the_http_login_alive_and_a_hidden_tab_does_not(world, clock):
-    course = publish(world)
-    player = Player(world.learner)
-    player.start(lessons_of(course)[0])
+def watch_then_hide(player, clock) -> tuple[int, float]:
+    """35 minutes of visible, playing heartbeats; then the tab is hidden, its heartbeats
+    answered but not activity, until one is refused: (that status, how long it was hidden)."""
     elapsed = 0.0
-    while elapsed < 35 * 60:  # 35 minutes of visible, playing heartbeats
+    while elapsed < 35 * 60:
         clock.tick(10)
         status, answer = player.beat(played_window(elapsed))
         assert status == 200, (elapsed, answer)
         elapsed += 10
-    # Then the tab is hidden: its heartbeats are answered but are not activity.
     hidden_for = 0.0
     while True:
         clock.tick(10)
         hidden_for += 10
         status, _answer = player.beat(played_window(elapsed), visible=False)
         if status != 200:
-            break
+            return status, hidden_for
         assert hidden_for <= 30 * 60 + 10
+
+
+def test_watching_keeps_the_http_login_alive_and_a_hidden_tab_does_not(world, clock):
+    course = publish(world)
+    player = Player(world.learner)
+    player.start(lessons_of(course)[0])
+    status, hidden_for = watch_then_hide(player, clock)
     assert status == 401
     assert 29 * 60 <= hidden_for <= 30 * 60 + 10
     event = AuditEvent.objects.filter(action=AuditAction.SESSION_EXPIRED).get()
