@@ -111,7 +111,10 @@ def real_name_clean(value) -> str:
 
 def staff_username(prefix: str = "dw") -> str:
     """A generated login name for a staff account: never an ID number, safe in lists and logs."""
-    return prefix + get_random_string(10, allowed_chars="abcdefghijkmnpqrstuvwxyz23456789")
+    while True:  # six digits in a row could read as part of a phone or an ID number
+        name = prefix + get_random_string(10, allowed_chars="abcdefghijkmnpqrstuvwxyz23456789")
+        if not re.search(r"\d{6}", name):
+            return name
 
 
 def employer_register(*, application: EmployerApplication, request=None) -> Organisation:

@@ -1,5 +1,6 @@
 """Writes that touch accounts: registration, employer confirmation (HackSoft-style services)."""
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
@@ -48,7 +49,10 @@ class Registration:
 
 def _learner_username() -> str:
     # A login name of our own: never the ID number, safe to show in lists and logs.
-    return "xy" + get_random_string(10, allowed_chars="abcdefghijkmnpqrstuvwxyz23456789")
+    while True:  # six digits in a row could read as part of a phone or an ID number
+        name = "xy" + get_random_string(10, allowed_chars="abcdefghijkmnpqrstuvwxyz23456789")
+        if not re.search(r"\d{6}", name):
+            return name
 
 
 def learner_register(*, registration: Registration, request=None) -> User:

@@ -437,3 +437,18 @@ def test_employer_registration_refuses_a_wrong_captcha(client):
     response = client.post(REGISTER, form_data(captcha_1="wrong"))
     assert response.status_code == 200
     assert "验证码不正确" in response.content.decode()
+
+
+def test_generated_login_names_never_hold_six_digits_in_a_row(monkeypatch):
+    """A random name once drew 'dw337653nhbs' (CI of 2026-12-08): six digits could read as part
+    of a phone or an ID number, so such a draw is drawn again."""
+    from accounts import organisation_services, services
+
+    for module, function in (
+        (organisation_services, organisation_services.staff_username),
+        (services, services._learner_username),
+    ):
+        draws = iter(["a2345678bc", "abcdefghjk"])
+        monkeypatch.setattr(module, "get_random_string", lambda *a, **k: next(draws))
+        name = function()
+        assert name.endswith("abcdefghjk") and not re.search(r"\d{6}", name)
