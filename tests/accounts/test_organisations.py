@@ -449,6 +449,6 @@ def test_generated_login_names_never_hold_six_digits_in_a_row(monkeypatch):
         (services, services._learner_username),
     ):
         draws = iter(["a2345678bc", "abcdefghjk"])
-        monkeypatch.setattr(module, "get_random_string", lambda *a, **k: next(draws))
+        monkeypatch.setattr(module, "get_random_string", lambda *a, d=draws, **k: next(d))
         name = function()
         assert name.endswith("abcdefghjk") and not re.search(r"\d{6}", name)
