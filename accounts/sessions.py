@@ -1,15 +1,22 @@
-"""Sessions as Django's database store keeps them, read with one prepared statement.
+"""Sessions as Django's database store keeps them, read and updated with one prepared statement.
 
 Every logged-in request and every HTTP heartbeat loads its session; the ORM's `.get()` builds and
 compiles that query each time (issue 17 measured a fifth of an HTTP heartbeat's CPU in the session
-and user reads). The rows, the expiry and what is stored are Django's own
-(`django.contrib.sessions.backends.db`); only the read differs.
+and user reads). Saving an existing session (the login's activity, once a minute per login; a
+thousand player sockets' fall in the same minute after a reconnect storm) was the ORM's save in
+a transaction of its own: three statements and the query's compilation, for one UPDATE. The rows,
+the expiry and what is stored are Django's own (`django.contrib.sessions.backends.db`); only the
+read and the update's statement differ. Creating a session is Django's own code.
 """
 
+import functools
+
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import connections, router
 from django.utils import timezone
 
-from config.db import hot_get
+from config.db import hot_cursor, hot_get
 
 
 class SessionStore(db.SessionStore):
@@ -24,3 +31,31 @@ class SessionStore(db.SessionStore):
         if session is None:
             self._session_key = None
         return session
+
+    def save(self, must_create=False):
+        """As Django's: an existing session's data and expiry written (UpdateError when its row
+        is gone, a logout elsewhere in the meantime); a new one created by Django's code."""
+        if must_create or self.session_key is None:
+            return super().save(must_create=must_create)
+        row = self.create_model_instance(self._get_session(no_load=False))
+        using = router.db_for_write(self.model, instance=row)
+        sql, fields = _update_statement(self.model)
+        connection = connections[using]
+        values = [
+            field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields
+        ]
+        with hot_cursor(using) as cursor:
+            cursor.execute(sql, values)
+            if cursor.rowcount != 1:
+                raise UpdateError
+
+
+@functools.cache
+def _update_statement(model) -> tuple[str, tuple]:
+    meta = model._meta
+    fields = (meta.get_field("session_data"), meta.get_field("expire_date"), meta.pk)
+    sql = (
+        f'UPDATE "{meta.db_table}" SET "{fields[0].column}" = %s, "{fields[1].column}" = %s'  # noqa: S608
+        f' WHERE "{fields[2].column}" = %s'
+    )
+    return sql, fields

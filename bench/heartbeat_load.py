@@ -459,7 +459,10 @@ async def drive(
     await asyncio.sleep(warmup)
     result.cpu = -_server_cpu()
     result.checkpoints = -checkpoints()
+    profiler = _profiler_start(target, transport, len(learners), rate, seconds)
     done, pending = await asyncio.wait(tasks, timeout=seconds + 30)
+    if profiler is not None:
+        profiler.wait(30)
     for task in pending:
         task.cancel()
     result.cpu += _server_cpu()
@@ -470,6 +473,21 @@ async def drive(
         result.failed += len(errors)
         print(f"    {len(errors)} learners failed: {errors[0]!r}", file=sys.stderr)
     return result
+
+
+_profile_dir: Path | None = None  # --profile: py-spy samples of ours' closed loops
+
+
+def _profiler_start(target, transport, n, rate, seconds) -> subprocess.Popen | None:
+    """py-spy sampling our server for the measured seconds of a closed loop (--profile)."""
+    if _profile_dir is None or target == "bare" or rate:
+        return None
+    _profile_dir.mkdir(parents=True, exist_ok=True)
+    runs = len(list(_profile_dir.glob(f"{n}-{transport}-*.raw")))
+    out = _profile_dir / f"{n}-{transport}-{runs + 1}.raw"
+    command = [str(Path(PY).parent / "py-spy"), "record", "--nonblocking", "-r", "250", "-f"]
+    command += ["raw", "-d", str(int(seconds)), "-p", str(_current.process.pid), "-o", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 # --- The reconnect storm ----------------------------------------------------------------------
@@ -574,7 +592,12 @@ def main() -> None:
     parser.add_argument(
         "--storm", type=int, default=0, help="then a reconnect storm of this many websockets"
     )
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy samples (raw) of ours' closed loops into this folder"
+    )
     args = parser.parse_args()
+    global _current, _profile_dir
+    _profile_dir = args.profile
     if args.smoke:
         args.learners, args.runs, args.seconds, args.storm = "5", 1, 2.0, 10
     sizes = [int(n) for n in args.learners.split(",") if int(n)]
@@ -586,7 +609,6 @@ def main() -> None:
     table = {}
     needed = {"bare", *(f"ours_{t}" for t in transports)} | ({"ours_ws"} if args.storm else set())
     running = {name: server for name, server in servers(world).items() if name in needed}
-    global _current
     try:
         for server in running.values():
             server.start()

@@ -14,19 +14,20 @@ django_asgi_app = get_asgi_application()  # before importing consumers: it sets 
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from channels.sessions import SessionMiddlewareStack  # noqa: E402
+from channels.sessions import CookieMiddleware  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.stacks import asgi_dispatch  # noqa: E402
 from player import http_heartbeat  # noqa: E402
-from player.consumers import SocketAuthMiddleware  # noqa: E402
+from player.consumers import SocketAuthMiddleware, SocketSessionMiddleware  # noqa: E402
 
 
 def websocket_stack(urlpatterns):
     """The websockets' stack: the origin checked, the session and the login (channels'
-    AuthMiddlewareStack, its login resolved off the shared thread), then the routes."""
+    AuthMiddlewareStack, its login resolved off the shared thread and its session never saved
+    from a socket), then the routes."""
     return AllowedHostsOriginValidator(
-        SessionMiddlewareStack(SocketAuthMiddleware(URLRouter(urlpatterns)))
+        CookieMiddleware(SocketSessionMiddleware(SocketAuthMiddleware(URLRouter(urlpatterns))))
     )
 
 

@@ -7,17 +7,25 @@ transaction commits, which retires every cached copy at once (in the process tha
 change; the others read the token at most every GENERATION_MEMO_SECONDS).
 
 Keys are built from validated inputs only (see `anonymous_cached`'s `key` argument), never from
-the raw query string."""
+the raw query string.
+
+Each process also keeps its own copies of the pages it served most recently (COPIES of them, for
+at most COPY_SECONDS), under the same keys: a key names its generation, so a copy retires with
+the shared one. A hit there reads neither Redis nor a pickle (they were a third of a cached
+page's CPU; issue 17): each request gets a response of its own, made from the copy's status,
+headers and bytes."""
 
 import functools
 import hashlib
+import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from wagtail.signals import (
     page_published,
     page_unpublished,
@@ -29,6 +37,8 @@ from wagtail.signals import (
 GENERATION_KEY = "catalog:pages:generation"
 TIMEOUT = 600
 GENERATION_MEMO_SECONDS = 2.0  # another process's purge is seen within this
+COPIES = 256  # pages a process keeps a copy of (tens of kilobytes each)
+COPY_SECONDS = 60.0
 
 
 def _cache():
@@ -52,9 +62,46 @@ def _generation() -> str:
 
 
 def page_generation_forget() -> None:
-    """Forget this process's copy of the generation (the tests, between two)."""
+    """Forget this process's copy of the generation and of the pages (the tests, between two)."""
     global _memo
     _memo = None
+    with _copies_lock:
+        _copies.clear()
+
+
+# key -> (until, status, headers, content): this process's copies of the pages it served
+_copies: OrderedDict = OrderedDict()
+_copies_lock = threading.Lock()
+
+
+def _page_read(key: str) -> HttpResponse | None:
+    """The page stored under `key`: this process's copy if it has one, else the shared cache's
+    (then copied here)."""
+    now = time.monotonic()
+    with _copies_lock:
+        copy = _copies.get(key)
+        if copy is not None and now < copy[0]:
+            _copies.move_to_end(key)
+            _until, status, headers, content = copy
+            return HttpResponse(content, status=status, headers=headers)
+    response = _cache().get(key)
+    if response is not None:
+        _page_copy(key, response, now)
+    return response
+
+
+def _page_store(key: str, response: HttpResponse) -> None:
+    _cache().set(key, response, TIMEOUT)
+    _page_copy(key, response, time.monotonic())
+
+
+def _page_copy(key: str, response: HttpResponse, now: float) -> None:
+    copy = (now + COPY_SECONDS, response.status_code, dict(response.items()), response.content)
+    with _copies_lock:
+        _copies[key] = copy
+        _copies.move_to_end(key)
+        while len(_copies) > COPIES:
+            _copies.popitem(last=False)
 
 
 def page_cache_purge() -> None:
@@ -120,7 +167,7 @@ class CachedPagesFirstMiddleware:
             return None
         if not cacheable(request):
             return None
-        return _cache().get(_page_key(request, ""))
+        return _page_read(_page_key(request, ""))
 
 
 def anonymous_cached(render, key=None):
@@ -140,7 +187,7 @@ def anonymous_cached(render, key=None):
         if variant is None:  # not worth a cache entry (unknown parameters, deep pages)
             return render(request, *args, **kwargs)
         cache_key = _page_key(request, variant)
-        response = _cache().get(cache_key)
+        response = _page_read(cache_key)
         if response is None:
             response = render(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
@@ -150,7 +197,7 @@ def anonymous_cached(render, key=None):
                 and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a token was rendered
             ):
-                _cache().set(cache_key, response, TIMEOUT)
+                _page_store(cache_key, response)
         return response
 
     return wrapped

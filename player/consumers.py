@@ -9,16 +9,20 @@ session ended otherwise), 4429 a socket that kept flooding after its messages we
 """
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
 
 from channels.auth import AuthMiddleware, get_user
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -87,6 +91,22 @@ async def db_call(function, /, *args, **kwargs):
     return await asyncio.get_running_loop().run_in_executor(_threads, call)
 
 
+class SocketSessionMiddleware:
+    """The login's session in the scope, as channels' SessionMiddleware puts it there, without
+    its wrapper around every message the socket sends (it saves a session that changed): a
+    player socket never changes its session — the login's activity is written by
+    accounts.api.session_login_deadlines — and at a thousand heartbeats a second the wrapper's
+    checks were a fiftieth of the process's CPU (issue 17). Inside channels' CookieMiddleware."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        session = store(scope["cookies"].get(settings.SESSION_COOKIE_NAME))
+        return await self.inner(dict(scope, session=session), receive, send)
+
+
 class SocketAuthMiddleware(AuthMiddleware):
     """channels' AuthMiddleware, resolving a socket's login on the sockets' database threads
     (db_call) instead of asgiref's one shared thread, where a reconnect storm's logins queued one
@@ -110,6 +130,42 @@ class PlayerConsumer(AsyncWebsocketConsumer):
     budget: SocketBudget | None = None
     login: LoginDeadlines | None = None
     login_checked_at = 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        """As channels' AsyncConsumer runs a consumer — the socket's messages and the channel
+        layer's pushes dispatched one at a time, until StopConsumer — without its
+        await_many_dispatch, which waits on both anew for every message (a wait and a new task
+        per heartbeat): each source is read by a task of its own for the socket's life, and a
+        lock keeps the handlers one at a time. The first failure of either ends the consumer,
+        as it does in channels."""
+        self.scope = scope
+        self.base_send = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            sources.append(functools.partial(self.channel_layer.receive, self.channel_name))
+        turn = asyncio.Lock()
+
+        async def pump(source) -> None:
+            while True:
+                message = await source()
+                async with turn:
+                    await self.dispatch(message)
+
+        tasks = [asyncio.ensure_future(pump(source)) for source in sources]
+        try:
+            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        except StopConsumer:
+            pass
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, StopConsumer):
+                    await task
 
     async def dispatch(self, message: dict) -> None:
         """As channels dispatches, without its hop to the shared thread before every message to
@@ -224,4 +280,5 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         await self.player_ended({"reason": EndReason.SUPERSEDED})
 
     async def _send(self, message: dict) -> None:
-        await self.send(text_data=json.dumps(message, ensure_ascii=False))
+        text = json.dumps(message, ensure_ascii=False)
+        await self.base_send({"type": "websocket.send", "text": text})

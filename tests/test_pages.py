@@ -203,3 +203,56 @@ def test_a_purge_in_another_process_retires_this_processes_pages_within_seconds(
     assert page_cache._generation() == "elsewhere"
     page_cache.page_cache_purge()  # here: at once
     assert page_cache._generation() not in (first, "elsewhere")
+
+
+def test_a_process_serves_its_own_copy_of_a_cached_page_until_the_generation_changes(
+    client, notices, monkeypatch
+):
+    """A page served once is served again from this process's copy — the shared cache is not
+    read, each answer is a response of its own — and a purge retires the copy with the shared
+    one (config.page_cache)."""
+    from django.core.cache import caches
+
+    from config import page_cache
+
+    first = client.get("/")
+    assert first.status_code == 200
+    reads = []
+    shared = caches["pages"]
+    original_get = type(shared).get
+
+    def counted_get(self, key, *args, **kwargs):
+        if key != page_cache.GENERATION_KEY:
+            reads.append(key)
+        return original_get(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(type(shared), "get", counted_get)
+    second, third = client.get("/"), client.get("/")
+    assert reads == []  # neither read the shared cache
+    assert second.content == third.content == first.content
+    assert second is not third and second["Content-Type"] == first["Content-Type"]
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+    NoticePageFactory(parent=notices[0], title="关于延长学时申报期限的通知")  # published: purged
+    page_cache.page_cache_purge()
+    fourth = client.get("/")
+    assert "关于延长学时申报期限的通知" in fourth.content.decode()
+
+    # A copy lasts COPY_SECONDS at most: the shared cache is read again after that.
+    reads.clear()
+    now = [page_cache.time.monotonic() + page_cache.COPY_SECONDS + 1]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
+    page_cache._memo = None
+    assert client.get("/").content == fourth.content
+    assert len(reads) == 1
+
+
+def test_a_process_keeps_at_most_copies_pages(monkeypatch):
+    from django.http import HttpResponse
+
+    from config import page_cache
+
+    monkeypatch.setattr(page_cache, "COPIES", 3)
+    for number in range(5):
+        page_cache._page_copy(f"k{number}", HttpResponse(f"p{number}"), 0.0)
+    assert list(page_cache._copies) == ["k2", "k3", "k4"]
