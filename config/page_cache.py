@@ -76,7 +76,8 @@ _copies_lock = threading.Lock()
 
 def _page_read(key: str) -> HttpResponse | None:
     """The page stored under `key`: this process's copy if it has one, else the shared cache's
-    (then copied here)."""
+    (then copied here: only what the shared cache holds is copied, so a cache configured away,
+    a DummyCache, leaves nothing cached here either)."""
     now = time.monotonic()
     with _copies_lock:
         copy = _copies.get(key)
@@ -88,11 +89,6 @@ def _page_read(key: str) -> HttpResponse | None:
     if response is not None:
         _page_copy(key, response, now)
     return response
-
-
-def _page_store(key: str, response: HttpResponse) -> None:
-    _cache().set(key, response, TIMEOUT)
-    _page_copy(key, response, time.monotonic())
 
 
 def _page_copy(key: str, response: HttpResponse, now: float) -> None:
@@ -197,7 +193,7 @@ def anonymous_cached(render, key=None):
                 and not response.cookies
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a token was rendered
             ):
-                _page_store(cache_key, response)
+                _cache().set(cache_key, response, TIMEOUT)
         return response
 
     return wrapped
