@@ -190,6 +190,22 @@ def session_login_read(data: dict, user) -> LoginDeadlines | None:
     return _deadlines(data)
 
 
+def session_activity_update(session_key: str, data: dict, connection):
+    """For the socket's login check on the event loop (player.loop_db.login_check), which has
+    read the session and the user itself and had `data` accepted by session_login_read: when a
+    watching heartbeat's activity is due to be recorded (activity_touch's rule), the UPDATE that
+    records it — (statement, values prepared for `connection`) — with the login's deadlines after
+    it; None when nothing is due. The statement is accounts.sessions' own save's."""
+    from .sessions import SessionStore, session_update_sql
+
+    store = SessionStore(session_key)
+    store._session_cache = dict(data)  # as loaded: the expiry is worked out from it
+    if not activity_touch(store):
+        return None
+    sql, values = session_update_sql(store.create_model_instance(store._session_cache), connection)
+    return sql, values, _deadlines(store._session_cache)
+
+
 def session_login_check(session_key: str | None, user_id, *, touch: bool = False) -> bool:
     """Whether the session is still a login of the user (session_login_deadlines)."""
     return session_login_deadlines(session_key, user_id, touch=touch) is not None

@@ -39,15 +39,20 @@ class SessionStore(db.SessionStore):
             return super().save(must_create=must_create)
         row = self.create_model_instance(self._get_session(no_load=False))
         using = router.db_for_write(self.model, instance=row)
-        sql, fields = _update_statement(self.model)
-        connection = connections[using]
-        values = [
-            field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields
-        ]
+        sql, values = session_update_sql(row, connections[using])
         with hot_cursor(using) as cursor:
             cursor.execute(sql, values)
             if cursor.rowcount != 1:
                 raise UpdateError
+
+
+def session_update_sql(row, connection) -> tuple[str, list]:
+    """The UPDATE that writes the unsaved session `row`'s data and expiry over its stored row
+    (one row, or none when it is gone), with its values prepared for `connection`."""
+    sql, fields = _update_statement(type(row))
+    return sql, [
+        field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields
+    ]
 
 
 @functools.cache

@@ -249,8 +249,9 @@ async def _activity_write(key: str, user_id) -> None:
     loop = asyncio.get_running_loop()
     slots = _slots.get(loop) or _slots.setdefault(loop, asyncio.Semaphore(ACTIVITY_RECORDS))
     try:
-        async with slots:
-            await db_call(session_login_deadlines, key, user_id, touch=True)
+        async with slots:  # on the loop as the socket's (loop_db.login_check), else a thread
+            if not loop_db.enabled() or await loop_db.login_check(key, user_id, touch=True) is None:
+                await db_call(session_login_deadlines, key, user_id, touch=True)
     except Exception:  # the heartbeat is recorded: the next one asks again
         log.exception("player: recording the login's activity failed")
     finally:

@@ -312,6 +312,7 @@ def test_the_answer_does_not_wait_for_the_activity_record(
 ):
     """A thousand learners whose minute comes round together must not each wait for their
     session's write (the benchmark's N = 1,000 stalled for seconds): the record runs beside."""
+    import asyncio
     import threading
 
     released, calls = threading.Event(), []
@@ -322,6 +323,15 @@ def test_the_answer_does_not_wait_for_the_activity_record(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(http_heartbeat, "session_login_deadlines", held)
+    original_check = loop_db.login_check
+
+    async def held_check(*args, **kwargs):  # the record on the loop (loop_db.login_check)
+        while not released.is_set():
+            await asyncio.sleep(0.01)
+        calls.append(True)
+        return await original_check(*args, **kwargs)
+
+    monkeypatch.setattr(loop_db, "login_check", held_check)
     before = _activity(learner)
     clock.tick(65)
     assert learner.beat([[0, 10]])[0] == 200  # answered while its record is held

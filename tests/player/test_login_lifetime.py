@@ -131,3 +131,64 @@ def test_the_websocket_follows_the_same_rules(asgi_server, world, clock):
         for event in AuditEvent.objects.filter(action=AuditAction.SESSION_EXPIRED).order_by("pk")
     ]
     assert reasons == ["idle", "age"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sockets_login_check_and_its_minutes_activity_run_on_the_loop(
+    asgi_server, world, clock, monkeypatch
+):
+    """A socket's login is read again once a minute and a watching learner's activity recorded
+    once a minute (accounts' rule), on the loop (player.loop_db.login_check) without a database
+    thread; a login that ended without a push (here the password changed, which logs out
+    everywhere) is left to the thread, which refuses it as before. On SQLite every check takes
+    the thread."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    from accounts.api import session_login_deadlines
+    from accounts.middleware import LAST_ACTIVITY_KEY
+    from player import consumers
+
+    from .test_loop_heartbeats import loop_statements
+
+    threads: list[bool] = []
+
+    def counted(key, user_id, *, touch=False):
+        threads.append(touch)
+        return session_login_deadlines(key, user_id, touch=touch)
+
+    monkeypatch.setattr(consumers, "session_login_deadlines", counted)
+    course = publish(world)
+    player = Player(world.learner)
+    session = player.start(lessons_of(course)[0])["session"]
+    cookie = cookie_of(player)
+    key = player.client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def activity() -> int:
+        return Session.objects.get(session_key=key).get_decoded()[LAST_ACTIVITY_KEY]
+
+    initial, recorded = activity(), []
+    with open_socket(asgi_server, session, cookie) as ws:
+        with loop_statements() as sql:
+            for seq in range(1, 19):  # three minutes of watching
+                clock.tick(10)
+                ws.send(heartbeat(seq, played_window((seq - 1) * 10.0)))
+                assert json.loads(ws.recv(timeout=10))["status"] == 200
+                recorded.append(activity())
+        changes = [b - a for a, b in zip(recorded, recorded[1:], strict=False) if b != a]
+        assert changes and all(change >= 60 for change in changes), recorded  # once a minute
+        assert len(set(recorded)) >= 3
+        if connection.vendor == "postgresql":
+            assert threads == []  # every check and record on the loop
+            writes = [s for s in sql if s.startswith('UPDATE "django_session"')]
+            assert len(writes) == len({initial, *recorded}) - 1  # one UPDATE a record
+        else:
+            assert threads and all(threads)
+        user = world.learner
+        user.set_password("Another-pass-2026")
+        user.save()
+        clock.tick(61)  # the minute's check (or a push) finds the login changed: the thread
+        ws.send(heartbeat(19, played_window(180.0)))  # refuses it
+        assert exchange(ws, heartbeat(20, played_window(190.0))) == 4401
+    assert threads

@@ -14,6 +14,7 @@ from websockets.sync.client import connect
 
 from accounts.api import logins_ended, session_login_deadlines
 from accounts.login import sessions_end_all
+from player import loop_db
 from player.models import LessonProgress, PlaybackSession
 from player.realtime import logins_ended_push
 from tests.factories import LearnerFactory
@@ -127,6 +128,13 @@ def test_a_logout_elsewhere_closes_the_socket_and_the_login_is_not_read_per_hear
         "player.consumers.session_login_deadlines",
         _counting(reads, session_login_deadlines),
     )
+    login_check = loop_db.login_check  # the same read on the event loop (PostgreSQL)
+
+    async def loop_read(*args, **kwargs):
+        reads.append(args)
+        return await login_check(*args, **kwargs)
+
+    monkeypatch.setattr(loop_db, "login_check", loop_read)
     with open_socket(asgi_server, body["session"], cookie_of(player)) as ws:
         for seq in range(1, 6):  # 50 s of watching: one read of the login, at the first
             clock.tick(10)
