@@ -10,10 +10,11 @@ read and the update's statement differ. Creating a session is Django's own code.
 """
 
 import functools
+from contextlib import nullcontext
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
-from django.db import connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from config.db import hot_cursor, hot_get
@@ -39,11 +40,19 @@ class SessionStore(db.SessionStore):
             return super().save(must_create=must_create)
         row = self.create_model_instance(self._get_session(no_load=False))
         using = router.db_for_write(self.model, instance=row)
-        sql, values = session_update_sql(row, connections[using])
-        with hot_cursor(using) as cursor:
-            cursor.execute(sql, values)
-            if cursor.rowcount != 1:
-                raise UpdateError
+        connection = connections[using]
+        sql, values = session_update_sql(row, connection)
+        # Inside a transaction, a savepoint contains a failure as Django's atomic save does; a
+        # request's save (autocommit) is one statement, atomic by itself.
+        contained = transaction.atomic(using) if connection.in_atomic_block else nullcontext()
+        try:
+            with contained, hot_cursor(using) as cursor:
+                cursor.execute(sql, values)
+                changed = cursor.rowcount
+        except DatabaseError as error:  # as Django's: the middleware answers it
+            raise UpdateError from error
+        if changed != 1:  # gone meanwhile (a logout elsewhere)
+            raise UpdateError
 
 
 def session_update_sql(row, connection) -> tuple[str, list]:

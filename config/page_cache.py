@@ -26,6 +26,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from wagtail.models import PageViewRestriction
 from wagtail.signals import (
     page_published,
     page_unpublished,
@@ -130,11 +131,15 @@ for _label in PURGING_MODELS:
 
 
 def cacheable(request: HttpRequest) -> bool:
+    """Whether the request reads and fills the page cache: an anonymous GET that is not a
+    preview, shows no message and has passed no page's password (Wagtail keeps those in the
+    session: what such a visitor sees must never be served to the next one)."""
     return (
         request.method == "GET"
         and not request.user.is_authenticated
         and not getattr(request, "is_preview", False)
         and not request.COOKIES.get("messages")
+        and not request.session.get(PageViewRestriction.passed_view_restrictions_session_key)
     )
 
 

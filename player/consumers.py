@@ -147,12 +147,20 @@ class PlayerConsumer(AsyncWebsocketConsumer):
             self.channel_name = await self.channel_layer.new_channel()
             sources.append(functools.partial(self.channel_layer.receive, self.channel_name))
         turn = asyncio.Lock()
+        stopped = False  # a handler ended the consumer: nothing is dispatched after it
 
         async def pump(source) -> None:
-            while True:
-                message = await source()
-                async with turn:
-                    await self.dispatch(message)
+            nonlocal stopped
+            try:
+                while True:
+                    message = await source()
+                    async with turn:
+                        if stopped:
+                            return
+                        await self.dispatch(message)
+            except BaseException:
+                stopped = True
+                raise
 
         tasks = [asyncio.ensure_future(pump(source)) for source in sources]
         try:
@@ -164,8 +172,8 @@ class PlayerConsumer(AsyncWebsocketConsumer):
         finally:
             for task in tasks:
                 task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, StopConsumer):
+            for task in tasks:  # the first to end has spoken; the others' ends are not news
+                with contextlib.suppress(Exception, asyncio.CancelledError):
                     await task
 
     async def dispatch(self, message: dict) -> None:

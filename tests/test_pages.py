@@ -269,3 +269,28 @@ def test_no_copies_are_kept_when_the_pages_cache_is_configured_away(client, noti
     for _ in range(3):
         assert client.get("/").status_code == 200
     assert not page_cache._copies
+
+
+def test_a_page_seen_through_its_password_is_never_cached_for_other_visitors(notices):
+    """A visitor who gave a page's password (Wagtail's view restriction, kept in their session)
+    sees it rendered; what they saw is never stored, so the next visitor still meets the form."""
+    from django.test import Client
+    from wagtail.models import PageViewRestriction
+
+    home = home_page()
+    restriction = PageViewRestriction.objects.create(
+        page=home, restriction_type=PageViewRestriction.PASSWORD, password="kaoshi2026"
+    )
+    form = 'name="password"'
+    insider, outsider = Client(), Client()
+    assert form in insider.get("/").content.decode()  # the password form
+    passed = insider.post(
+        f"/_util/authenticate_with_password/{restriction.pk}/{home.pk}/",
+        {"password": "kaoshi2026", "return_url": "/"},
+    )
+    assert passed.status_code == 302
+    for _ in range(3):  # the page itself, rendered for them each time
+        page = insider.get("/").content.decode()
+        assert form not in page and PLATFORM_NAME in page
+    for _ in range(2):  # never served from what they saw
+        assert form in outsider.get("/").content.decode()
