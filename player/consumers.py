@@ -96,7 +96,7 @@ class SocketSessionMiddleware:
     """The login's session in the scope, as channels' SessionMiddleware puts it there, without
     its wrapper around every message the socket sends (it saves a session that changed): a
     player socket never changes its session — the login's activity is written by
-    accounts.api.session_login_deadlines — and at a thousand heartbeats a second the wrapper's
+    loop_db.login_check (accounts.api.session_login_deadlines on a thread when it cannot) — and at a thousand heartbeats a second the wrapper's
     checks were a fiftieth of the process's CPU (issue 17). Inside channels' CookieMiddleware."""
 
     def __init__(self, inner):

@@ -124,13 +124,6 @@ def _login_sql() -> str:
     )
 
 
-@functools.cache
-def _session_store():
-    from importlib import import_module
-
-    return import_module(settings.SESSION_ENGINE).SessionStore()
-
-
 async def _body(receive) -> tuple[bytes, list, bool]:
     """(the body, the messages read, whether it was read whole within the protocol's limit)."""
     messages, size = [], 0
@@ -193,7 +186,7 @@ async def _common(scope, body: bytes, session_id: str):
         return None  # no such login, or not this learner's session: Django answers 401 or 404
     user = from_row(User, row[1:])
     user_id = user.pk
-    login = session_login_read(_session_store().decode(row[0]), user)
+    login = session_login_read(loop_db.session_decoder().decode(row[0]), user)
     if login is None:
         return None
     try:
@@ -267,7 +260,6 @@ def _settings_changed(**_kwargs) -> None:
     """The middlewares read their settings when made (as Django's handler makes its chain once):
     made again after a test changes settings."""
     _hooks.cache_clear()
-    _session_store.cache_clear()
     _login_sql.cache_clear()
     _headers_made.clear()
 

@@ -199,7 +199,7 @@ async def login_check(session_key: str, user_id, *, touch: bool) -> LoginDeadlin
     row = await fetch_one(_login_sql(), [user_id, session_key, timezone.now()])
     if row is None:
         return None
-    data = _session_decoder().decode(row[0])
+    data = session_decoder().decode(row[0])
     login = session_login_read(data, from_row(User, row[1:]))
     if login is None or not touch:
         return login
@@ -211,15 +211,23 @@ async def login_check(session_key: str, user_id, *, touch: bool) -> LoginDeadlin
 
 
 @functools.cache
-def _session_decoder():
+def session_decoder():
+    """A session store of the configured engine, for decoding rows read on the loop (made once
+    per process; made again when a test changes the settings)."""
     return import_module(settings.SESSION_ENGINE).SessionStore()
 
 
 @receiver(setting_changed)
 def _settings_changed(*, setting, **_kwargs) -> None:
-    if setting in ("DATABASES", "AUTH_USER_MODEL", "SESSION_ENGINE", "SECRET_KEY"):
+    if setting in (
+        "DATABASES",
+        "AUTH_USER_MODEL",
+        "SESSION_ENGINE",
+        "SESSION_SERIALIZER",
+        "SECRET_KEY",
+    ):
         _login_sql.cache_clear()
-        _session_decoder.cache_clear()
+        session_decoder.cache_clear()
 
 
 async def heartbeat_record(*, learner, session_id, data: dict, via: str, thread_call):
